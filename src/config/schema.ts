@@ -1,0 +1,380 @@
+/**
+ * THE configuration schema. The TypeScript type, validation, defaults, environment variable names,
+ * secret masking and docs/configuration.md all come from this one declaration.
+ *
+ * Metadata per key: `description` (docs), `secret: true` (masked wherever config is printed).
+ * Environment variables are derived from the path: `batching.maxRecords` →
+ * `SEGMENT_MIXPANEL_BATCHING_MAX_RECORDS` (see env.ts).
+ */
+import { z } from 'zod';
+
+const MIB = 1024 * 1024;
+
+/** Mixpanel's documented `/import` limits (../shared/reference/mixpanel-api.md §2). */
+export const MIXPANEL_LIMITS = {
+  maxRecordsPerRequest: 2000,
+  maxRequestBytes: 10 * 1000 * 1000,
+  maxRecordBytes: 1024 * 1024,
+} as const;
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+const stringList = z.array(nonEmpty);
+const positiveMs = z.number().int().min(1);
+
+const kafka = z
+  .object({
+    brokers: z
+      .array(nonEmpty)
+      .min(1)
+      .default(['127.0.0.1:9092'])
+      .meta({ description: 'Bootstrap brokers, `host:port`. Comma-separated in the environment.' }),
+    clientId: nonEmpty
+      .default('segment-mixpanel')
+      .meta({ description: 'Kafka client id (shows up in broker logs and quotas).' }),
+    groupId: nonEmpty
+      .default('segment-mixpanel')
+      .meta({ description: 'Consumer group id. Replicas with the same id share the partitions.' }),
+    topics: z
+      .array(nonEmpty)
+      .min(1)
+      .default(['segment-events'])
+      .meta({ description: 'Raw topics holding Segment messages.' }),
+    deadLetterTopic: nonEmpty.default('segment-events-dlq').meta({
+      description: 'Topic receiving rejected messages, original bytes plus reason headers.',
+    }),
+    fromBeginning: z.boolean().default(true).meta({
+      description:
+        'Where a consumer group without committed offsets starts: the earliest offset (true) or the end (false).',
+    }),
+    ssl: z.boolean().default(false).meta({ description: 'Connect to the brokers over TLS.' }),
+    sasl: z
+      .object({
+        mechanism: z
+          .enum(['plain', 'scram-sha-256', 'scram-sha-512'])
+          .meta({ description: 'SASL mechanism.' }),
+        username: nonEmpty.meta({ description: 'SASL username.' }),
+        password: nonEmpty.meta({ description: 'SASL password.', secret: true }),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'SASL authentication; omit for none.' }),
+    sessionTimeoutMs: z
+      .number()
+      .int()
+      .min(6000)
+      .default(30_000)
+      .meta({ description: 'Consumer session timeout; a member silent for longer is evicted.' }),
+    heartbeatIntervalMs: positiveMs.default(3000).meta({
+      description: 'Consumer heartbeat interval (must be well below the session timeout).',
+    }),
+    rebalanceTimeoutMs: positiveMs.default(60_000).meta({
+      description: 'Time members get to finish in-flight work when the group rebalances.',
+    }),
+    maxBytesPerPartition: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1 * MIB)
+      .meta({ description: 'Upper bound on bytes fetched per partition per request.' }),
+    lagIntervalMs: positiveMs
+      .default(15_000)
+      .meta({ description: 'How often committed-offset lag is measured against the log end.' }),
+  })
+  .strict()
+  .refine((k) => k.heartbeatIntervalMs * 3 <= k.sessionTimeoutMs, {
+    message: 'heartbeatIntervalMs must be at most a third of sessionTimeoutMs',
+    path: ['heartbeatIntervalMs'],
+  });
+
+const input = z
+  .object({
+    format: z.enum(['auto', 'json', 'avro']).default('auto').meta({
+      description:
+        'Message encoding. `auto` detects per message: Confluent Avro (magic byte 0) or JSON (a Segment message or a batch payload).',
+    }),
+    schemaRegistry: z
+      .object({
+        url: z
+          .url()
+          .meta({ description: 'Schema registry base URL, e.g. `http://registry:8081`.' }),
+        username: nonEmpty
+          .optional()
+          .meta({ description: 'Basic-auth username for the registry.' }),
+        password: nonEmpty
+          .optional()
+          .meta({ description: 'Basic-auth password for the registry.', secret: true }),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'Confluent schema registry, required to decode Avro messages.' }),
+    maxNestingDepth: z
+      .number()
+      .int()
+      .min(4)
+      .max(1000)
+      .default(64)
+      .meta({ description: 'Messages nested deeper than this are rejected as `invalid_json`.' }),
+  })
+  .strict();
+
+const mixpanel = z
+  .object({
+    projectToken: nonEmpty.meta({
+      description:
+        'Project token. Authenticates `/import` when no secret or service account is set, and is the `$token` of every profile and group update.',
+    }),
+    apiSecret: nonEmpty.optional().meta({
+      description: 'Project API secret (deprecated by Mixpanel; retired 2027-03-03).',
+      secret: true,
+    }),
+    serviceAccount: z
+      .object({
+        username: nonEmpty.meta({ description: 'Service account username.' }),
+        secret: nonEmpty.meta({ description: 'Service account secret.', secret: true }),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'Service account for `/import` (preferred). Requires `projectId`.' }),
+    projectId: nonEmpty
+      .optional()
+      .meta({ description: 'Mixpanel project id; required with a service account.' }),
+    region: z.enum(['us', 'eu', 'in']).default('us').meta({
+      description: 'Data residency of the project: picks api.mixpanel.com, api-eu or api-in.',
+    }),
+    apiHost: z.url().optional().meta({
+      description:
+        'Overrides the region host, e.g. `http://127.0.0.1:8086` for the sandbox or a proxy.',
+    }),
+  })
+  .strict()
+  .refine((m) => m.serviceAccount === undefined || m.projectId !== undefined, {
+    message: 'projectId is required when serviceAccount is set',
+    path: ['projectId'],
+  });
+
+const mapping = z
+  .object({
+    sourceName: nonEmpty
+      .optional()
+      .meta({ description: 'Sent as `segment_source_name` on every event.' }),
+    idMergeMode: z.enum(['simplified', 'original']).default('simplified').meta({
+      description:
+        "The project's ID merge system. `original` also sends `$identify` and `$create_alias` events.",
+    }),
+    pageNaming: z
+      .enum(['viewed-name', 'consolidated', 'named', 'categorized'])
+      .default('viewed-name')
+      .meta({
+        description:
+          'Page/screen event names: "Viewed {name}", "Loaded a Page", "Viewed {name} Page", or "Viewed {category} {name} Page".',
+      }),
+    people: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Send identify traits to user profiles (`/engage`).' }),
+    setAllTraits: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'When false, only `peopleTraits` and the special traits are set.' }),
+    peopleTraits: stringList
+      .default([])
+      .meta({ description: 'Traits set as profile properties when `setAllTraits` is false.' }),
+    setOnceTraits: stringList
+      .default([])
+      .meta({ description: 'Traits sent through `$set_once` instead of `$set`.' }),
+    arrayTraits: z.enum(['set', 'union']).default('set').meta({
+      description: '`union`: array-valued traits go through `$union` (Classic behaviour).',
+    }),
+    eventIncrements: stringList.default([]).meta({
+      description:
+        'Event names (case-insensitive) that increment a profile counter and set "Last <event>".',
+    }),
+    propertyIncrements: stringList
+      .default([])
+      .meta({ description: 'Numeric event properties added to the profile with `$add`.' }),
+    revenueAsCharge: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Append `properties.revenue` to the profile `$transactions` list.' }),
+    productEvents: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'One "Product Purchased" event per product of "Order Completed".' }),
+    groupIdentifierTraits: stringList.default([]).meta({
+      description:
+        'Empty: group key `$group_id`, id = groupId. Otherwise the first listed trait present is the key; none present skips the call.',
+    }),
+    groupTraitsToSetOnce: stringList
+      .default([])
+      .meta({ description: 'Group traits sent through `$set_once`.' }),
+    honorIntegrations: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Skip messages whose `integrations` object disables Mixpanel.' }),
+  })
+  .strict();
+
+const batching = z
+  .object({
+    maxRecords: z
+      .number()
+      .int()
+      .min(1)
+      .max(MIXPANEL_LIMITS.maxRecordsPerRequest)
+      .default(MIXPANEL_LIMITS.maxRecordsPerRequest)
+      .meta({
+        description: 'A batch closes at this many records (Mixpanel accepts at most 2000).',
+      }),
+    maxBytes: z
+      .number()
+      .int()
+      .min(MIXPANEL_LIMITS.maxRecordBytes)
+      .max(MIXPANEL_LIMITS.maxRequestBytes)
+      .default(9 * MIB)
+      .meta({
+        description:
+          'A batch closes before its uncompressed body passes this size (Mixpanel: 10 MB).',
+      }),
+    lingerMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(500)
+      .meta({ description: 'A batch closes this long after its first record arrived.' }),
+    maxInFlightRequests: z.number().int().min(1).max(64).default(16).meta({
+      description:
+        'Upper bound on concurrent requests per endpoint; the adaptive limit halves on 429 and grows slowly on success.',
+    }),
+    maxBufferedRecords: z
+      .number()
+      .int()
+      .min(1)
+      .default(50_000)
+      .meta({ description: 'Consumption pauses while this many records are unsettled in memory.' }),
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .min(MIB)
+      .default(64 * MIB)
+      .meta({ description: 'Consumption pauses while unsettled records hold this many bytes.' }),
+    drainTimeoutMs: positiveMs.default(15_000).meta({
+      description:
+        'On shutdown or rebalance, how long open batches and in-flight requests get to finish before the rest is left uncommitted.',
+    }),
+  })
+  .strict();
+
+const retry = z
+  .object({
+    requestTimeoutMs: positiveMs
+      .default(30_000)
+      .meta({ description: 'Deadline of one HTTP attempt; a timeout is retried.' }),
+    initialDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(2000)
+      .meta({ description: 'First backoff delay (Mixpanel advises 2 s).' }),
+    maxDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .meta({ description: 'Backoff delays double up to this cap (Mixpanel advises 60 s).' }),
+    multiplier: z.number().min(1).default(2).meta({ description: 'Backoff growth factor.' }),
+    jitterMinMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .meta({ description: 'Lower bound of the random jitter added to each delay.' }),
+    jitterMaxMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(5000)
+      .meta({ description: 'Upper bound of the random jitter added to each delay.' }),
+    maxElapsedMs: positiveMs.optional().meta({
+      description:
+        'Give-up budget per batch. Unset: retryable failures are retried until they succeed or the process stops. Set: records still failing are dead-lettered as `retries_exhausted`.',
+    }),
+  })
+  .strict()
+  .refine((r) => r.jitterMinMs <= r.jitterMaxMs, {
+    message: 'jitterMinMs must not exceed jitterMaxMs',
+    path: ['jitterMinMs'],
+  })
+  .refine((r) => r.initialDelayMs <= r.maxDelayMs, {
+    message: 'initialDelayMs must not exceed maxDelayMs',
+    path: ['initialDelayMs'],
+  });
+
+const deadLetter = z
+  .object({
+    maxRatio: z.number().min(0).max(1).default(0.5).meta({
+      description:
+        'The processor stops when more than this share of the last `window` messages was dead-lettered (1 disables the guard).',
+    }),
+    window: z
+      .number()
+      .int()
+      .min(1)
+      .default(1000)
+      .meta({ description: 'Number of recent messages the dead-letter ratio is measured over.' }),
+  })
+  .strict();
+
+const metrics = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Serve /metrics, /healthz and /readyz.' }),
+    host: nonEmpty.default('0.0.0.0').meta({ description: 'Address the metrics server binds to.' }),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(9464)
+      .meta({ description: 'Port of the metrics server (0 picks a free port).' }),
+  })
+  .strict();
+
+const log = z
+  .object({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .meta({ description: 'Minimum level of the JSON logs written to stdout.' }),
+  })
+  .strict();
+
+/** Sections default to `{}` so that a file holding only `mixpanel` and `mapping` is complete. */
+export const configSchema = z
+  .object({
+    kafka: kafka.default(kafka.parse({})),
+    input: input.default(input.parse({})),
+    mixpanel: mixpanel,
+    mapping: mapping.default(mapping.parse({})),
+    batching: batching.default(batching.parse({})),
+    retry: retry.default(retry.parse({})),
+    deadLetter: deadLetter.default(deadLetter.parse({})),
+    metrics: metrics.default(metrics.parse({})),
+    log: log.default(log.parse({})),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type KafkaConfig = Config['kafka'];
+export type InputConfig = Config['input'];
+export type MixpanelConfig = Config['mixpanel'];
+export type MappingConfig = Config['mapping'];
+export type BatchingConfig = Config['batching'];
+export type RetryConfig = Config['retry'];
+export type DeadLetterConfig = Config['deadLetter'];
+export type MetricsConfig = Config['metrics'];
+export type LogConfig = Config['log'];
+
+/** The input form (what a file may contain): every key with a default is optional. */
+export type ConfigInput = z.input<typeof configSchema>;
