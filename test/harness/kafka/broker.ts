@@ -1,0 +1,379 @@
+/**
+ * A real single-node Apache Kafka broker (KRaft, combined broker+controller) started from the
+ * Maven Central jars, for tests, benchmarks, the demo and `npm run kafka`.
+ * Recipe: ../shared/reference/kafka-runtime.md Part 1.
+ *
+ * Lifecycle: free ports → server.properties → StorageTool format → `java kafka.Kafka` with a small
+ * heap → ready when a kafkajs admin sees the broker → stop with SIGTERM, SIGKILL after a deadline,
+ * then the data folder is deleted. A watchdog process kills the JVM if this Node process dies
+ * without stopping it, so a crashed test run never leaves a broker behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { freePort } from '../ports.js';
+import { ensureKafkaJars, HarnessError, javaMajorVersion, REPO_ROOT } from './jars.js';
+import { KAFKA_VERSION } from './versions.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Every broker JVM carries this marker so `.ci/run` can find strays: pkill -f "$HARNESS_MARKER=$REPO". */
+export const HARNESS_MARKER = '-Dsegment_mixpanel.harness';
+
+export interface BrokerOptions {
+  /** Maximum heap of the broker JVM in MiB (default 512). */
+  readonly heapMb?: number;
+  /** How long to wait for readiness before failing (default 120 s; CI machines can be slow). */
+  readonly startTimeoutMs?: number;
+  /** Receives broker log lines as they come (default: kept in memory, shown on failure). */
+  readonly onLog?: (line: string) => void;
+  /** Fixed client port (default: a free port). */
+  readonly port?: number;
+}
+
+export interface KafkaBroker {
+  /** `127.0.0.1:<port>`, the bootstrap address. */
+  readonly bootstrap: string;
+  readonly brokers: readonly string[];
+  readonly runDir: string;
+  /** The JVM's pid while it runs. */
+  pid(): number | undefined;
+  /** Controlled shutdown (SIGTERM, SIGKILL after 15 s), then deletes the data folder. */
+  stop(): Promise<void>;
+  /** Stops the JVM and starts it again on the same ports and data (for broker-restart tests). */
+  restart(): Promise<void>;
+  /** The last lines the broker logged. */
+  recentLog(): string[];
+}
+
+const LOG_LINES = 200;
+const STOP_GRACE_MS = 15_000;
+
+export async function startKafkaBroker(options: BrokerOptions = {}): Promise<KafkaBroker> {
+  const major = javaMajorVersion();
+  if (major < 17) {
+    throw new HarnessError(
+      `[kafka] Java ${major} found; the Kafka ${KAFKA_VERSION} broker here needs Java 17+.`,
+    );
+  }
+  const libs = await ensureKafkaJars(
+    options.onLog ?? ((line) => process.stderr.write(`${line}\n`)),
+  );
+  const heapMb = options.heapMb ?? 512;
+  const startTimeoutMs = options.startTimeoutMs ?? 120_000;
+
+  const runDir = mkdtempSync(join(tmpdir(), 'segment-mixpanel-kafka-'));
+  const recent: string[] = [];
+  const remember = (line: string): void => {
+    recent.push(line);
+    if (recent.length > LOG_LINES) recent.shift();
+    options.onLog?.(line);
+  };
+
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    const port = options.port ?? (await freePort());
+    const controllerPort = await freePort();
+    try {
+      const properties = writeConfig(runDir, port, controllerPort);
+      await formatStorage(libs, runDir, properties, remember);
+      const process = await launch(
+        libs,
+        runDir,
+        properties,
+        heapMb,
+        startTimeoutMs,
+        port,
+        remember,
+      );
+      return makeHandle(process, {
+        libs,
+        runDir,
+        properties,
+        heapMb,
+        startTimeoutMs,
+        port,
+        remember,
+        recent,
+      });
+    } catch (err) {
+      // A port grabbed between freePort() and the JVM's bind: try once more on new ports.
+      const portClash = recent.some((line) => /Address already in use|BindException/.test(line));
+      if (portClash && attempt < 3 && options.port === undefined) {
+        rmSync(join(runDir, 'data'), { recursive: true, force: true });
+        continue;
+      }
+      rmSync(runDir, { recursive: true, force: true });
+      throw explainStartupFailure(err, port, recent);
+    }
+  }
+}
+
+/** Turns a startup failure into an error that says why, with the broker's last log lines. */
+function explainStartupFailure(err: unknown, port: number, recent: readonly string[]): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const clash = recent.some((line) => /Address already in use|BindException/.test(line));
+  const why = clash
+    ? `\n[kafka] port ${port} (or the controller port) is already in use by another process.`
+    : '';
+  const tail = recent
+    .slice(-15)
+    .map((line) => `  | ${line}`)
+    .join('\n');
+  return new HarnessError(
+    `${message}${why}${tail ? `\n[kafka] last broker log lines:\n${tail}` : ''}`,
+  );
+}
+
+interface LaunchSpec {
+  libs: string;
+  runDir: string;
+  properties: string;
+  heapMb: number;
+  startTimeoutMs: number;
+  port: number;
+  remember: (line: string) => void;
+  recent: string[];
+}
+
+function makeHandle(first: RunningBroker, spec: LaunchSpec): KafkaBroker {
+  let current: RunningBroker | undefined = first;
+  const bootstrap = `127.0.0.1:${spec.port}`;
+  return {
+    bootstrap,
+    brokers: [bootstrap],
+    runDir: spec.runDir,
+    pid: () => current?.child.pid,
+    recentLog: () => [...spec.recent],
+    async stop() {
+      const running = current;
+      current = undefined;
+      if (running) await running.stop();
+      rmSync(spec.runDir, { recursive: true, force: true });
+    },
+    async restart() {
+      if (current) await current.stop();
+      current = await launch(
+        spec.libs,
+        spec.runDir,
+        spec.properties,
+        spec.heapMb,
+        spec.startTimeoutMs,
+        spec.port,
+        spec.remember,
+      );
+    },
+  };
+}
+
+function writeConfig(runDir: string, port: number, controllerPort: number): string {
+  const dataDir = join(runDir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(join(runDir, 'tmp'), { recursive: true });
+  const file = join(runDir, 'server.properties');
+  const lines = [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    'num.partitions=1',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    // Topics are created explicitly: KRaft auto-creation races the first metadata request.
+    'auto.create.topics.enable=false',
+    // One broker: internal topics with RF 1 and one partition, so the first group join is fast.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=1',
+    'group.initial.rebalance.delay.ms=0',
+    // The default 128 MiB cleaner buffer would take a quarter of a small heap.
+    'log.cleaner.dedupe.buffer.size=1048577',
+    'num.network.threads=2',
+    'num.io.threads=2',
+    'log.segment.bytes=268435456',
+  ];
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function javaArgs(libs: string, runDir: string, heapMb: number): string[] {
+  return [
+    `-Xms${Math.min(128, heapMb)}m`,
+    `-Xmx${heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Djava.io.tmpdir=${join(runDir, 'tmp')}`,
+    `-Dlog4j.configuration=file:${join(HERE, 'log4j.properties')}`,
+    `${HARNESS_MARKER}=${REPO_ROOT}`,
+    '-cp',
+    join(libs, '*'),
+  ];
+}
+
+async function formatStorage(
+  libs: string,
+  runDir: string,
+  properties: string,
+  remember: (line: string) => void,
+): Promise<void> {
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
+  const args = [
+    ...javaArgs(libs, runDir, 256),
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    properties,
+    '--ignore-formatted',
+  ];
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  pipeLines(child, remember);
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new HarnessError(`[kafka] formatting storage failed (exit ${code})`);
+}
+
+interface RunningBroker {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function launch(
+  libs: string,
+  runDir: string,
+  properties: string,
+  heapMb: number,
+  startTimeoutMs: number,
+  port: number,
+  remember: (line: string) => void,
+): Promise<RunningBroker> {
+  const child = spawn('java', [...javaArgs(libs, runDir, heapMb), 'kafka.Kafka', properties], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  pipeLines(child, remember);
+  const exited = new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
+  );
+  const spawnError = new Promise<never>((_, reject) =>
+    child.on('error', (err) =>
+      reject(new HarnessError(`[kafka] could not start java: ${err.message}`)),
+    ),
+  );
+  const watchdog = startWatchdog(child.pid, runDir);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      watchdog.disarm();
+    })();
+    return stopping;
+  };
+
+  try {
+    await Promise.race([
+      waitUntilReady(`127.0.0.1:${port}`, startTimeoutMs),
+      spawnError,
+      exited.then((code) => {
+        throw new HarnessError(`[kafka] the broker exited during startup (exit ${code})`);
+      }),
+    ]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { child, stop };
+}
+
+/** Polls with a kafkajs admin until the broker answers metadata requests. */
+async function waitUntilReady(bootstrap: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const kafka = new Kafka({
+      clientId: 'harness-readiness',
+      brokers: [bootstrap],
+      connectionTimeout: 1000,
+      requestTimeout: 2000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      if (cluster.brokers.length >= 1) return;
+    } catch {
+      // not up yet
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    if (performance.now() > deadline) {
+      throw new HarnessError(
+        `[kafka] the broker did not become ready within ${timeoutMs / 1000} s`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+function pipeLines(child: ChildProcess, sink: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) sink(line);
+    });
+  }
+}
+
+/**
+ * A tiny bash process that holds a pipe from us: when this Node process dies (even by SIGKILL) the
+ * pipe closes, `read` returns, and it stops the JVM and removes its data folder. On a normal stop we
+ * write "stop" first so it exits without touching anything.
+ */
+function startWatchdog(pid: number | undefined, runDir: string): { disarm(): void } {
+  if (pid === undefined) return { disarm() {} };
+  const script = [
+    'read -r line',
+    '[ "$line" = stop ] && exit 0',
+    'kill -TERM "$1" 2>/dev/null',
+    'for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || break; sleep 0.5; done',
+    'kill -KILL "$1" 2>/dev/null',
+    'rm -rf "$2"',
+  ].join('\n');
+  const watchdog = spawn('bash', ['-c', script, 'kafka-watchdog', String(pid), runDir], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.on('error', () => {});
+  watchdog.unref();
+  const stdin = watchdog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;
+  (stdin as unknown as { _handle?: { unref?: () => void } } | null)?._handle?.unref?.();
+  return {
+    disarm() {
+      stdin?.end('stop\n');
+    },
+  };
+}

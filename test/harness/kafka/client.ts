@@ -1,0 +1,61 @@
+/** kafkajs clients and topic helpers for integration tests, aimed at the harness broker. */
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+export function testBrokers(): string[] {
+  return inject('kafkaBrokers');
+}
+
+export function testKafka(clientId = 'integration-test'): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: testBrokers(),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8 },
+  });
+}
+
+/** A name no other test (or earlier run against an external cluster) uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTopic(kafka: Kafka, topic: string, numPartitions = 1): Promise<void> {
+  await withAdmin(kafka, async (admin) => {
+    await admin.createTopics({
+      topics: [{ topic, numPartitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
+  });
+}
+
+/** Per partition: the log end offset (next offset to be written). */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  return withAdmin(kafka, async (admin) => {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  });
+}
+
+/** Per partition: the group's committed offset (-1 when nothing is committed). */
+export async function committedOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, bigint>> {
+  return withAdmin(kafka, async (admin) => {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((result?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  });
+}
