@@ -7,6 +7,7 @@
  * units (seconds, bytes), counters end in `_total`, labels only from bounded sets. `topic` and
  * `partition` are bounded by the configured topics and their partition counts.
  */
+import { FLUSH_REASONS } from '../batch/batcher.js';
 import { REASON_CODES, SKIP_REASONS, STAGES } from '../reason-codes.js';
 
 export const METRIC_PREFIX = 'segment_mixpanel_';
@@ -16,7 +17,6 @@ export const ENDPOINT_PATHS = ['/import', '/engage', '/groups'] as const;
 export const SEGMENT_TYPES = ['track', 'page', 'screen', 'identify', 'group', 'alias'] as const;
 export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '429', '5xx', 'network'] as const;
 export const RETRY_REASONS = ['rate_limited', 'server_error', 'network', 'timeout'] as const;
-export const FLUSH_REASONS = ['size', 'bytes', 'time', 'shutdown', 'rebalance'] as const;
 /** Mixpanel `failed_records` mapped from the failing field to a closed set, never the free text. */
 export const REJECT_REASONS = [
   'invalid_time',

@@ -1,0 +1,109 @@
+/**
+ * Writes dead letters in groups: letters arriving while a write is in flight go out together in
+ * the next one (group commit), so a burst of rejections costs a few produce requests, not one
+ * each. A letter's promise resolves only once the sink acknowledged it; the pipeline settles (and
+ * may commit) its offset only then. A failing sink is retried with backoff until it works or the
+ * writer is stopped; stopped letters reject and stay unsettled (redelivered after restart).
+ */
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/registry.js';
+import type { DeadLetter, DeadLetterSink } from './dead-letter.js';
+
+export interface DeadLetterWriterOptions {
+  readonly sink: DeadLetterSink;
+  readonly clock: Clock;
+  readonly metrics?: Metrics;
+  readonly logger?: Logger;
+  /** Letters per produce request (default 500). */
+  readonly maxBatch?: number;
+  /** Backoff after a failed write, doubling up to maxRetryDelayMs (defaults 500 ms and 30 s). */
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
+}
+
+interface Pending {
+  readonly letter: DeadLetter;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+export class DeadLetterWriterStopped extends Error {
+  override name = 'DeadLetterWriterStopped';
+}
+
+export class DeadLetterWriter {
+  private queue: Pending[] = [];
+  /** The pump in progress; cleared synchronously when its loop ends, so no write is stranded. */
+  private pumping: Promise<void> | undefined;
+  private readonly stop = new AbortController();
+
+  constructor(private readonly options: DeadLetterWriterOptions) {}
+
+  /** Number of letters not yet acknowledged. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  write(letter: DeadLetter): Promise<void> {
+    if (this.stop.signal.aborted)
+      return Promise.reject(new DeadLetterWriterStopped('dead-letter writer stopped'));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ letter, resolve, reject });
+      this.pumping ??= this.pump();
+    });
+  }
+
+  /** Resolves once every letter written so far is acknowledged (or the writer was stopped). */
+  async drained(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  /** Stops retrying; letters not yet acknowledged reject. */
+  async close(): Promise<void> {
+    this.stop.abort(new DeadLetterWriterStopped('dead-letter writer stopped'));
+    await this.drained();
+    for (const p of this.queue.splice(0))
+      p.reject(new DeadLetterWriterStopped('dead-letter writer stopped'));
+  }
+
+  private async pump(): Promise<void> {
+    const maxBatch = this.options.maxBatch ?? 500;
+    let delay = this.options.retryDelayMs ?? 500;
+    try {
+      while (this.queue.length > 0 && !this.stop.signal.aborted) {
+        const group = this.queue.slice(0, maxBatch);
+        try {
+          await this.options.sink.write(group.map((p) => p.letter));
+        } catch (err) {
+          this.options.metrics?.deadLetterFailures.inc();
+          this.options.logger?.error(
+            { err, letters: group.length },
+            'dead-letter write failed; retrying',
+          );
+          try {
+            await this.options.clock.sleep(delay, this.stop.signal);
+          } catch {
+            break;
+          }
+          delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000);
+          continue;
+        }
+        delay = this.options.retryDelayMs ?? 500;
+        this.queue.splice(0, group.length);
+        for (const p of group) {
+          const { source, rejection } = p.letter;
+          this.options.metrics?.deadLetters.inc({
+            source_topic: source.topic,
+            code: rejection.code,
+            stage: rejection.stage,
+          });
+          p.resolve();
+        }
+      }
+    } finally {
+      // Cleared synchronously at the end of the loop: a write arriving later starts a new pump.
+      this.pumping = undefined;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Dead letters: the original Kafka record (key and value bytes unchanged, so it can be replayed as
+ * is) plus headers saying why it was rejected (spec §6). The closed `dlq.error.code` set is the
+ * one of src/reason-codes.ts.
+ */
+import type { Endpoint } from '../publish/records.js';
+import type { Rejection } from '../reason-codes.js';
+
+export interface SourceRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** Kafka record timestamp, epoch milliseconds. */
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, Buffer | string | undefined>>;
+}
+
+export interface DeadLetter {
+  readonly source: SourceRecord;
+  readonly rejection: Rejection;
+  /** The Mixpanel endpoint that refused the record, for `publish`-stage rejections. */
+  readonly endpoint?: Endpoint;
+  /** HTTP attempts made before giving up (0 when rejected before publishing). */
+  readonly attempts: number;
+  /** When the rejection was decided, epoch milliseconds. */
+  readonly failedAt: number;
+}
+
+/** Where dead letters go. `write` resolves only once every letter is durably acknowledged. */
+export interface DeadLetterSink {
+  write(letters: readonly DeadLetter[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DLQ_HEADER_PREFIX = 'dlq.';
+export const MAX_MESSAGE_BYTES = 1024;
+
+/** The `dlq.*` headers, all strings. Timestamps are epoch milliseconds, as Kafka writes them. */
+export function deadLetterHeaders(letter: DeadLetter): Record<string, string> {
+  const headers: Record<string, string> = {
+    'dlq.error.code': letter.rejection.code,
+    'dlq.error.stage': letter.rejection.stage,
+    'dlq.error.message': truncateUtf8(letter.rejection.message, MAX_MESSAGE_BYTES),
+    'dlq.source.topic': letter.source.topic,
+    'dlq.source.partition': String(letter.source.partition),
+    'dlq.source.offset': String(letter.source.offset),
+    'dlq.source.timestamp': String(letter.source.timestamp),
+    'dlq.failed.at': String(letter.failedAt),
+    'dlq.attempts': String(letter.attempts),
+  };
+  if (letter.endpoint !== undefined) headers['dlq.mixpanel.endpoint'] = letter.endpoint;
+  if (letter.rejection.field !== undefined) headers['dlq.mixpanel.field'] = letter.rejection.field;
+  return headers;
+}
+
+/**
+ * The headers of the dead-letter record: the source record's own headers (so a replay is
+ * faithful), minus any stale `dlq.*` ones from an earlier trip, plus the new `dlq.*` headers.
+ */
+export function deadLetterRecordHeaders(letter: DeadLetter): Record<string, Buffer | string> {
+  const out: Record<string, Buffer | string> = {};
+  for (const [name, value] of Object.entries(letter.source.headers ?? {})) {
+    if (value !== undefined && !name.startsWith(DLQ_HEADER_PREFIX)) out[name] = value;
+  }
+  return Object.assign(out, deadLetterHeaders(letter));
+}
+
+/** Cuts a string to at most maxBytes of UTF-8 without splitting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const ellipsis = '…';
+  const budget = maxBytes - Buffer.byteLength(ellipsis);
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += char.length;
+  }
+  return text.slice(0, end) + ellipsis;
+}
