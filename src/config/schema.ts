@@ -245,6 +245,10 @@ const batching = z
       description:
         'Upper bound on concurrent requests per endpoint; the adaptive limit halves on 429 and grows slowly on success.',
     }),
+    gzipLevel: z.number().int().min(1).max(9).default(6).meta({
+      description:
+        'gzip level of `/import` request bodies (1 fastest, 9 smallest). Mixpanel limits apply to the uncompressed body; gzip only saves bandwidth.',
+    }),
     maxBufferedRecords: z
       .number()
       .int()
