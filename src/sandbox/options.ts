@@ -122,8 +122,11 @@ export function sandboxDefaults(): SandboxOptions {
   };
 }
 
-export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'rateLimit'>> & {
-  readonly rateLimit?: Partial<SandboxOptions['rateLimit']>;
+/** Any subset of the options; undefined values take the default. */
+export type SandboxOptionsInput = {
+  readonly [K in Exclude<keyof SandboxOptions, 'rateLimit'>]?: SandboxOptions[K] | undefined;
+} & {
+  readonly rateLimit?: Partial<SandboxOptions['rateLimit']> | undefined;
 };
 
 export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxOptions {
