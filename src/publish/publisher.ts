@@ -14,7 +14,7 @@ import type { RejectReason } from './classify.js';
 import { createConcurrencyLimiter, type ConcurrencyLimiter } from './concurrency.js';
 import { encodeBody } from './encode.js';
 import { ENDPOINT_SPECS, credentialHint, requestPath, resolveTarget } from './endpoints.js';
-import { createHttpClient } from './http-client.js';
+import { createHttpClient, type HttpClient } from './http-client.js';
 import { ENDPOINTS, targetOf, type Endpoint } from './records.js';
 import { createSender, type SendOutcome } from './send-with-retry.js';
 
@@ -75,6 +75,11 @@ export interface PublisherOptions {
   readonly random?: () => number;
   readonly metrics?: Metrics;
   readonly logger?: Logger;
+  /**
+   * The HTTP transport. Default: an undici keep-alive pool to the resolved host, owned and closed
+   * by the publisher. Unit tests pass a scripted one to run on virtual time.
+   */
+  readonly transport?: HttpClient;
 }
 
 /** Matches the schema default of `batching.gzipLevel`. */
@@ -100,11 +105,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const target = resolveTarget(options.mixpanel);
   const maxInFlight = options.batching.maxInFlightRequests;
   const gzipLevel = options.batching.gzipLevel ?? DEFAULT_GZIP_LEVEL;
-  const client = createHttpClient({
-    origin: target.origin,
-    connections: maxInFlight * ENDPOINTS.length,
-    clock,
-  });
+  const client =
+    options.transport ??
+    createHttpClient({ origin: target.origin, connections: maxInFlight * ENDPOINTS.length, clock });
   const limiters = Object.fromEntries(
     ENDPOINTS.map((endpoint) => [
       endpoint,
