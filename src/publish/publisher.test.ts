@@ -67,7 +67,7 @@ async function value(
   const data = await metric.get();
   const found = data.values.find(
     (v) =>
-      (name === undefined || v.metricName === name) &&
+      (name === undefined || (v as { metricName?: string }).metricName === name) &&
       Object.entries(labels).every(([k, l]) => v.labels[k] === l),
   );
   return found?.value ?? 0;
