@@ -5,7 +5,12 @@
  * 401/403 stop everything. Retries, backoff and concurrency live in send-with-retry.ts.
  */
 import { systemClock, type Clock } from '../clock.js';
-import type { BatchingConfig, MixpanelConfig, RetryConfig } from '../config/schema.js';
+import {
+  DEFAULT_GZIP_LEVEL,
+  type BatchingConfig,
+  type MixpanelConfig,
+  type RetryConfig,
+} from '../config/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { ReasonCode } from '../reason-codes.js';
@@ -82,8 +87,6 @@ export interface PublisherOptions {
   readonly transport?: HttpClient;
 }
 
-/** Matches the schema default of `batching.gzipLevel`. */
-const DEFAULT_GZIP_LEVEL = 6;
 /** Adaptive concurrency starts here (or at the configured maximum if lower). */
 const INITIAL_CONCURRENCY = 4;
 
