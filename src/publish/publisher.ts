@@ -21,6 +21,7 @@ import { encodeBody } from './encode.js';
 import { ENDPOINT_SPECS, credentialHint, requestPath, resolveTarget } from './endpoints.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { ENDPOINTS, targetOf, type Endpoint } from './records.js';
+import { linkSignals } from './link-signals.js';
 import { createSender, type SendOutcome } from './send-with-retry.js';
 
 export interface PreparedRecord {
@@ -300,27 +301,6 @@ export function createPublisher(options: PublisherOptions): Publisher {
     async close() {
       lifetime.abort();
       await client.close();
-    },
-  };
-}
-
-/**
- * One signal aborted when any input aborts. (AbortSignal.any would keep a dependent of the
- * publisher-lifetime signal per call on Node 20; this one detaches when the batch is done.)
- */
-function linkSignals(
-  lifetime: AbortSignal,
-  caller: AbortSignal | undefined,
-): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  lifetime.addEventListener('abort', abort, { once: true });
-  caller?.addEventListener('abort', abort, { once: true });
-  return {
-    signal: controller.signal,
-    dispose() {
-      lifetime.removeEventListener('abort', abort);
-      caller?.removeEventListener('abort', abort);
     },
   };
 }

@@ -17,7 +17,7 @@ import { handleImport } from './routes/import.js';
 import { handleInspect, type Inspectable } from './routes/inspect.js';
 import { handleProfiles } from './routes/profiles.js';
 import { handleTrack } from './routes/track.js';
-import { StatsCounter, type IngestEndpoint, type SandboxStats } from './stats.js';
+import { StatsCounter, snapshot, type IngestEndpoint, type SandboxStats } from './stats.js';
 
 /** GET /_sandbox/records?distinct_id=… */
 export interface UserRecords {
@@ -235,34 +235,4 @@ function clientHost(address: string): string {
   if (address === '0.0.0.0') return '127.0.0.1';
   if (address === '::') return '[::1]';
   return address.includes(':') ? `[${address}]` : address;
-}
-
-function snapshot(state: SandboxState, faults: FaultSet): SandboxStats {
-  const { events, users, groups, stats } = state;
-  const copy = <T extends object>(value: T): T => ({ ...value });
-  return {
-    requests: {
-      '/import': copy(stats.requests['/import']),
-      '/track': copy(stats.requests['/track']),
-      '/engage': copy(stats.requests['/engage']),
-      '/groups': copy(stats.requests['/groups']),
-    },
-    records: {
-      '/import': {
-        ...stats.records['/import'],
-        raw: events.raw,
-        unique: events.unique,
-        duplicates: events.duplicates,
-      },
-      '/track': copy(stats.records['/track']),
-      '/engage': { ...stats.records['/engage'], profiles: users.size },
-      '/groups': { ...stats.records['/groups'], profiles: groups.size },
-    },
-    faults: { injected: copy(faults.injectedCounts), active: faults.active.map((r) => ({ ...r })) },
-    storage: {
-      keptEvents: events.kept,
-      keepRecords: state.options.keepRecords,
-      untrackedProfileUpdates: users.untracked + groups.untracked,
-    },
-  };
 }

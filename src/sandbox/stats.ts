@@ -1,5 +1,6 @@
 /** Counters behind GET /_sandbox/stats: requests by endpoint and answer, records by outcome. */
-import type { FaultMode, FaultRule } from './faults.js';
+import type { SandboxState } from './context.js';
+import type { FaultMode, FaultRule, FaultSet } from './faults.js';
 
 export const INGEST_ENDPOINTS = ['/import', '/track', '/engage', '/groups'] as const;
 export type IngestEndpoint = (typeof INGEST_ENDPOINTS)[number];
@@ -65,4 +66,35 @@ export class StatsCounter {
 
 function blank<T>(make: () => T): Record<IngestEndpoint, T> {
   return Object.fromEntries(INGEST_ENDPOINTS.map((e) => [e, make()])) as Record<IngestEndpoint, T>;
+}
+
+/** The JSON of GET /_sandbox/stats, from the counters and the stores. */
+export function snapshot(state: SandboxState, faults: FaultSet): SandboxStats {
+  const { events, users, groups, stats } = state;
+  const copy = <T extends object>(value: T): T => ({ ...value });
+  return {
+    requests: {
+      '/import': copy(stats.requests['/import']),
+      '/track': copy(stats.requests['/track']),
+      '/engage': copy(stats.requests['/engage']),
+      '/groups': copy(stats.requests['/groups']),
+    },
+    records: {
+      '/import': {
+        ...stats.records['/import'],
+        raw: events.raw,
+        unique: events.unique,
+        duplicates: events.duplicates,
+      },
+      '/track': copy(stats.records['/track']),
+      '/engage': { ...stats.records['/engage'], profiles: users.size },
+      '/groups': { ...stats.records['/groups'], profiles: groups.size },
+    },
+    faults: { injected: copy(faults.injectedCounts), active: faults.active.map((r) => ({ ...r })) },
+    storage: {
+      keptEvents: events.kept,
+      keepRecords: state.options.keepRecords,
+      untrackedProfileUpdates: users.untracked + groups.untracked,
+    },
+  };
 }

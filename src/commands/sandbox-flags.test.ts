@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../cli.js';
-import { sandboxOptionsFromFlags, type SandboxFlags } from './sandbox.js';
+import { sandboxOptionsFromFlags, type SandboxFlags } from './sandbox-flags.js';
 
 function parseSandbox(args: string[]): SandboxFlags {
   const program = buildProgram().exitOverride();
