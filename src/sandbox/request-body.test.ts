@@ -69,6 +69,19 @@ describe('parseBody', () => {
     expect(values(parseBody(Buffer.from(`${JSON.stringify(a)}\n`), options))).toEqual([a]);
   });
 
+  it('reads a body by its shape when it disagrees with its content type', () => {
+    const array = Buffer.from(JSON.stringify([a, b]));
+    expect(values(parseBody(array, { ...options, contentType: 'application/x-ndjson' }))).toEqual([
+      a,
+      b,
+    ]);
+    const lines = Buffer.from(`${JSON.stringify(a)}\n${JSON.stringify(b)}`);
+    expect(values(parseBody(lines, { ...options, contentType: 'application/json' }))).toEqual([
+      a,
+      b,
+    ]);
+  });
+
   it('refuses unparseable bodies with a reason', () => {
     const result = parseBody(Buffer.from('{"event":"a"}\n{oops'), {
       ...options,

@@ -115,10 +115,19 @@ export function parseBody(bytes: Buffer, options: ParseOptions): ParsedBody {
     if (data === null) return { ok: false, message: 'form body without a data field' };
     return parseDataParam(data, options);
   }
-  if (type === 'application/x-ndjson' || type === 'application/jsonl') return parseNdjson(bytes);
-  if (type === 'application/json') return parseJsonText(bytes, options);
-  // No or unknown type: sniff the first character.
+  // A body that disagrees with its type is read by its first character: an array is JSON, an
+  // object followed by more lines is NDJSON (records are objects, so this is unambiguous).
   const first = firstNonSpace(bytes);
+  if (type === 'application/x-ndjson' || type === 'application/jsonl') {
+    return first === 0x5b /* [ */ ? parseJsonText(bytes, options) : parseNdjson(bytes);
+  }
+  if (type === 'application/json') {
+    const parsed = parseJsonText(bytes, options);
+    return !parsed.ok && parsed.message === SYNTAX_ERROR && first === 0x7b /* { */
+      ? parseNdjson(bytes)
+      : parsed;
+  }
+  // No or unknown type: sniff.
   if (first === 0x5b /* [ */) return parseJsonText(bytes, options);
   if (bytes.subarray(0, 5).toString('latin1') === 'data=') {
     const data = new URLSearchParams(bytes.toString('utf8')).get('data') ?? '';
@@ -126,6 +135,8 @@ export function parseBody(bytes: Buffer, options: ParseOptions): ParsedBody {
   }
   return parseNdjson(bytes);
 }
+
+const SYNTAX_ERROR = 'unable to parse the body as JSON';
 
 function parseNdjson(bytes: Buffer): ParsedBody {
   const allUtf8 = isUtf8(bytes);
@@ -160,7 +171,7 @@ function parseJsonText(bytes: Buffer, options: ParseOptions): ParsedBody {
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return { ok: false, message: 'unable to parse the body as JSON' };
+    return { ok: false, message: SYNTAX_ERROR };
   }
   return fromJsonValue(value, bytes.length, utf8, options);
 }
