@@ -332,6 +332,39 @@ describe('publisher × sandbox: refusals', () => {
   });
 });
 
+describe('publisher × sandbox: misconfiguration and outages', () => {
+  it('stops on 404 (a wrong apiHost path) with a message naming mixpanel.apiHost', async () => {
+    const sandbox = await useSandbox();
+    const { publisher } = usePublisher(sandbox, {
+      mixpanel: { projectToken: 'tok', region: 'us', apiHost: `${sandbox.url}/wrong/prefix` },
+    });
+    const { results, fatal } = await publisher.publish('/import', events(3, 'path'));
+    expect(results.every((r) => r.status === 'unsettled')).toBe(true);
+    expect(fatal?.status).toBe(404);
+    expect(fatal?.message).toContain('mixpanel.apiHost');
+  });
+
+  it('retries refused connections as network failures until the budget runs out', async () => {
+    const sandbox = await useSandbox();
+    const url = sandbox.url;
+    await sandbox.stop();
+    const { publisher, metrics } = usePublisher(sandbox, {
+      mixpanel: { projectToken: 'tok', region: 'us', apiHost: url },
+      retry: { ...fastRetry, maxElapsedMs: 300 },
+    });
+    const { results } = await publisher.publish('/import', events(3, 'down'));
+    expect(results.every((r) => r.status === 'rejected' && r.code === 'retries_exhausted')).toBe(
+      true,
+    );
+    expect(
+      await count(metrics.retries, { endpoint: '/import', reason: 'network' }),
+    ).toBeGreaterThan(0);
+    expect(
+      await count(metrics.batchSendFailures, { target: 'import', reason: 'retries_exhausted' }),
+    ).toBe(1);
+  });
+});
+
 describe('publisher × sandbox: shutdown', () => {
   it('aborting a hung request leaves its records unsettled at once', async () => {
     const sandbox = await useSandbox({ faults: [{ endpoint: '/import', mode: 'hang', rate: 1 }] });
