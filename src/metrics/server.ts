@@ -46,14 +46,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
         return;
       case '/readyz': {
         const readiness = options.readiness();
-        res
-          .writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              status: readiness.ready ? 'ready' : 'not ready',
-              checks: readiness.checks,
-            }),
-          );
+        res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: readiness.ready ? 'ready' : 'not ready',
+            checks: readiness.checks,
+          }),
+        );
         return;
       }
       default:
