@@ -5,8 +5,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkConfig } from './commands/check-config.js';
+import { produceCommand, type ProduceCommandOptions } from './commands/produce.js';
 import { runSandbox } from './commands/sandbox.js';
 import { declareSandboxFlags, type SandboxFlags } from './commands/sandbox-flags.js';
 import { ConfigError } from './config/load.js';
@@ -33,6 +34,79 @@ function addCheckConfig(program: Command): void {
     });
 }
 
+/** An AbortSignal that fires on the first SIGINT or SIGTERM (a second one exits at once). */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new Error(`received ${signal}`));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+function integer(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+}
+
+function ratio(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be a number between 0 and 1');
+  return n;
+}
+
+function addProduce(program: Command): void {
+  program
+    .command('produce')
+    .description('write seeded, realistic Segment traffic (or an NDJSON file) to a Kafka topic')
+    .addOption(configOption())
+    .option('-b, --brokers <list>', 'bootstrap brokers, comma-separated (overrides kafka.brokers)')
+    .option('-t, --topic <topic>', 'topic to write to (default: the first of kafka.topics)')
+    .option(
+      '-n, --count <n>',
+      'messages to generate; 0 runs until Ctrl-C',
+      integer('--count', 0),
+      10_000,
+    )
+    .option(
+      '-r, --rate <n>',
+      'messages per second (default: as fast as possible)',
+      integer('--rate', 1),
+    )
+    .option(
+      '--seed <n>',
+      'seed of the generator: the same seed gives the same traffic',
+      integer('--seed', 0),
+      1,
+    )
+    .option('--users <n>', 'distinct users the traffic is spread over', integer('--users', 1), 1000)
+    .option(
+      '--poison-rate <p>',
+      'share of malformed messages, 0..1, to exercise the dead-letter topic',
+      ratio,
+      0,
+    )
+    .option('--start-time <iso>', 'timestamp of the first generated message (default: now)')
+    .option(
+      '-f, --file <ndjson>',
+      'produce the lines of this NDJSON file instead, keyed by userId/anonymousId',
+    )
+    .option('--no-progress', 'no progress bar or progress lines')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  segment-mixpanel produce -b 127.0.0.1:9092 -t segment-events -n 100000\n  segment-mixpanel produce -t segment-events -n 0 -r 500 --poison-rate 0.01\n  segment-mixpanel produce -t segment-events -f messages.ndjson\n',
+    )
+    .action(async (opts: Omit<ProduceCommandOptions, 'progress'> & { progress: boolean }) => {
+      await produceCommand(opts, { out: process.stdout, err: process.stderr }, interruptSignal());
+    });
+}
+
 function addSandbox(program: Command): void {
   declareSandboxFlags(
     program
@@ -41,7 +115,7 @@ function addSandbox(program: Command): void {
         'run the local Mixpanel (ingestion API, dedupe views, fault injection, /_sandbox/ inspection API)',
       ),
   ).action(async (opts: SandboxFlags) => {
-    await runSandbox(opts, process.stdout);
+    await runSandbox(opts, process.stdout, interruptSignal());
   });
 }
 
@@ -51,6 +125,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
+  addProduce(program);
   addCheckConfig(program);
   addSandbox(program);
   return program;

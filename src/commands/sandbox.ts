@@ -5,9 +5,13 @@ import { sandboxOptionsFromFlags, type SandboxFlags } from './sandbox-flags.js';
 
 /**
  * Starts the sandbox, prints where it listens, and stops it cleanly (hung connections included)
- * on SIGINT or SIGTERM. Resolves once stopped.
+ * when `stop` aborts (the CLI aborts it on SIGINT or SIGTERM). Resolves once stopped.
  */
-export async function runSandbox(flags: SandboxFlags, out: NodeJS.WritableStream): Promise<void> {
+export async function runSandbox(
+  flags: SandboxFlags,
+  out: NodeJS.WritableStream,
+  stop: AbortSignal,
+): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const sandbox: Sandbox = await startSandbox({ ...sandboxOptionsFromFlags(flags), logger });
   out.write(
@@ -15,15 +19,11 @@ export async function runSandbox(flags: SandboxFlags, out: NodeJS.WritableStream
       `  point the processor at it with mixpanel.apiHost=${sandbox.url}\n` +
       `  inspect: GET ${sandbox.url}/_sandbox/stats, GET ${sandbox.url}/_sandbox/records?distinct_id=…\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  if (!stop.aborted) {
+    await new Promise<void>((resolve) =>
+      stop.addEventListener('abort', () => resolve(), { once: true }),
+    );
+  }
   await sandbox.stop();
   out.write('sandbox stopped\n');
 }

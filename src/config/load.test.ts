@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, maskSecrets } from './load.js';
+import { ConfigError, loadConfig, loadToolConfig, maskSecrets } from './load.js';
 
 const TOKEN = { SEGMENT_MIXPANEL_MIXPANEL_PROJECT_TOKEN: 'tok-123' };
 
@@ -162,5 +162,16 @@ describe('maskSecrets', () => {
     expect(masked).not.toContain('very-secret');
     expect(masked).not.toContain('"pw"');
     expect(masked).toContain('"tok-123"');
+  });
+});
+
+describe('loadToolConfig', () => {
+  it('does not require the mixpanel section, but still validates the rest', () => {
+    const config = loadToolConfig({ env: { SEGMENT_MIXPANEL_KAFKA_BROKERS: 'k:9092' } });
+    expect(config.kafka.brokers).toEqual(['k:9092']);
+    expect(config.mixpanel).toBeUndefined();
+    expect(
+      problemsOf(() => loadToolConfig({ env: { SEGMENT_MIXPANEL_KAFKA_TOPICS: '' } }))[0],
+    ).toContain('SEGMENT_MIXPANEL_KAFKA_TOPICS');
   });
 });

@@ -37,7 +37,21 @@ export interface LoadOptions {
 
 type Source = { kind: 'file'; file: string } | { kind: 'env'; name: string };
 
+const toolSchema = configSchema.partial({ mixpanel: true });
+
+/** The settings tools that never talk to Mixpanel need (produce, dlq): `mixpanel` may be absent. */
+export type KafkaToolConfig = z.infer<typeof toolSchema>;
+
 export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
+  return load(configSchema, options);
+}
+
+/** Like loadConfig, but for commands that only need Kafka: the `mixpanel` section is optional. */
+export function loadToolConfig(options: LoadOptions = {}): Readonly<KafkaToolConfig> {
+  return load(toolSchema, options);
+}
+
+function load<T>(schema: z.ZodType<T>, options: LoadOptions): Readonly<T> {
   const env = options.env ?? process.env;
   const file = options.file ?? env[CONFIG_FILE_ENV];
   const problems: string[] = [];
@@ -61,7 +75,7 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
     sources.set(key.path.join('.'), { kind: 'env', name });
   }
 
-  const result = configSchema.safeParse(raw);
+  const result = schema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(describeIssue(issue, raw, sources));
   }

@@ -79,6 +79,9 @@ const kafka = z
       .min(1024)
       .default(1 * MIB)
       .meta({ description: 'Upper bound on bytes fetched per partition per request.' }),
+    commitIntervalMs: positiveMs.default(1000).meta({
+      description: 'How often settled offsets are committed (and at shutdown and rebalance).',
+    }),
     lagIntervalMs: positiveMs
       .default(15_000)
       .meta({ description: 'How often committed-offset lag is measured against the log end.' }),

@@ -5,17 +5,7 @@
  */
 import type { Endpoint } from '../publish/records.js';
 import type { Rejection } from '../reason-codes.js';
-
-export interface SourceRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  /** Kafka record timestamp, epoch milliseconds. */
-  readonly timestamp: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers?: Readonly<Record<string, Buffer | string | undefined>>;
-}
+import type { SourceRecord } from '../source/source.js';
 
 export interface DeadLetter {
   readonly source: SourceRecord;

@@ -59,3 +59,53 @@ export async function committedOffsets(
     return new Map((result?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
   });
 }
+
+export interface ReadRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Reads a topic from the beginning until `count` records arrived (or the timeout fails the test),
+ * with headers decoded as strings.
+ */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<ReadRecord[]> {
+  const records: ReadRecord[] = [];
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        if (value !== undefined)
+          headers[name] = Buffer.isBuffer(value) ? value.toString() : String(value);
+      }
+      records.push({
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        value: message.value,
+        headers,
+      });
+      if (records.length >= count) done();
+    },
+  });
+  const timer = setTimeout(done, timeoutMs);
+  await finished;
+  clearTimeout(timer);
+  await consumer.disconnect();
+  if (records.length < count)
+    throw new Error(`read ${records.length} of ${count} records from ${topic} before the timeout`);
+  return records;
+}

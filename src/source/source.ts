@@ -1,0 +1,58 @@
+/**
+ * The Source port: batches of raw Kafka records in partition order, explicit commits of settled
+ * offsets, pause/resume for backpressure, and assignment changes. kafka-source.ts adapts kafkajs
+ * to it; the pipeline depends only on this file.
+ */
+import type { CommittableOffset, TopicPartition } from '../settle/offset-tracker.js';
+
+export interface SourceRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** Kafka record timestamp, epoch milliseconds. */
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | string | undefined>>;
+}
+
+export interface SourceBatch extends TopicPartition {
+  readonly records: readonly SourceRecord[];
+  /** Offset of the last record of the fetched batch, including records not handed over (control records). */
+  readonly lastOffset: number;
+  /** Log end offset of the partition when the batch was fetched. */
+  readonly highWatermark: number;
+}
+
+export interface AssignmentChange {
+  readonly assigned: readonly TopicPartition[];
+  readonly revoked: readonly TopicPartition[];
+}
+
+export interface SourceHandler {
+  /**
+   * Takes a batch and returns how many records (a prefix) it accepted. Fewer than all means the
+   * backlog is full: the source pauses, and the rest is fetched again after resume().
+   */
+  onBatch(batch: SourceBatch): Promise<number>;
+  /** The group rebalanced (called after the join; kafkajs has no revoke-before-join hook). */
+  onAssignment(change: AssignmentChange): void;
+  /** A rebalance started: a good moment to flush and commit. */
+  onRebalancing(): void;
+  /** The consumer crashed for good; the processor must stop. */
+  onFatal(error: Error): void;
+}
+
+export interface Source {
+  start(handler: SourceHandler): Promise<void>;
+  /** Commits next-offsets; rejects when the broker refuses (e.g. during a rebalance). */
+  commit(offsets: readonly CommittableOffset[]): Promise<void>;
+  pause(): void;
+  resume(): void;
+  /** True once the consumer has joined its group (readiness). */
+  joined(): boolean;
+  /** Partitions currently assigned. */
+  assignment(): readonly TopicPartition[];
+  /** Leaves the group and disconnects (after the caller's final commit). */
+  stop(): Promise<void>;
+}
