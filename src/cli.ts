@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkConfig } from './commands/check-config.js';
 import { produceCommand, type ProduceCommandOptions } from './commands/produce.js';
+import { runSandbox } from './commands/sandbox.js';
+import { declareSandboxFlags, type SandboxFlags } from './commands/sandbox-flags.js';
 import { ConfigError } from './config/load.js';
 import { VERSION } from './version.js';
 
@@ -105,6 +107,18 @@ function addProduce(program: Command): void {
     });
 }
 
+function addSandbox(program: Command): void {
+  declareSandboxFlags(
+    program
+      .command('sandbox')
+      .description(
+        'run the local Mixpanel (ingestion API, dedupe views, fault injection, /_sandbox/ inspection API)',
+      ),
+  ).action(async (opts: SandboxFlags) => {
+    await runSandbox(opts, process.stdout, interruptSignal());
+  });
+}
+
 export function buildProgram(): Command {
   const program = new Command('segment-mixpanel')
     .description('Moves a Segment event stream from Kafka into Mixpanel.')
@@ -113,6 +127,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false });
   addProduce(program);
   addCheckConfig(program);
+  addSandbox(program);
   return program;
 }
 

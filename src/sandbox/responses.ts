@@ -1,0 +1,154 @@
+/**
+ * Mixpanel's documented response bodies (../shared/reference/mixpanel-api.md §2, §3.5–§3.7, §5.1),
+ * byte for byte where the docs give them.
+ */
+
+export interface Reply {
+  readonly status: number;
+  readonly body: string;
+  readonly contentType: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const JSON_TYPE = 'application/json';
+
+export function json(status: number, value: unknown, headers?: Record<string, string>): Reply {
+  return {
+    status,
+    body: JSON.stringify(value),
+    contentType: JSON_TYPE,
+    ...(headers ? { headers } : {}),
+  };
+}
+
+export function importOk(imported: number): Reply {
+  return json(200, { code: 200, num_records_imported: imported, status: 'OK' });
+}
+
+export interface FailedRecord {
+  readonly index: number;
+  readonly insertId: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Strict-mode partial success: the valid records were ingested (§3.6). */
+export function importPartial(
+  imported: number,
+  failed: readonly FailedRecord[],
+  idKey: 'insert_id' | '$insert_id',
+): Reply {
+  return json(400, {
+    code: 400,
+    error: 'some data points in the request failed validation',
+    status: 'Bad Request',
+    num_records_imported: imported,
+    failed_records: failed.map((f) => ({
+      index: f.index,
+      [idKey]: f.insertId,
+      field: f.field,
+      message: f.message,
+    })),
+  });
+}
+
+/** Identity events on a Simplified project: the whole batch, failures as plain strings (§3.4.7). */
+export function importIdentityRejected(count: number): Reply {
+  return json(400, {
+    code: 400,
+    error: 'some data points in the request failed validation',
+    status: 'Bad Request',
+    num_records_imported: 0,
+    failed_records: Array.from(
+      { length: Math.max(1, count) },
+      () => 'identity events are not allowed when project is using simplified identity management',
+    ),
+  });
+}
+
+/** A request-level 400 (unparseable body, empty batch): no failed_records (§3.6). */
+export function badRequest(error: string): Reply {
+  return json(400, { code: 400, error, status: 'Bad Request' });
+}
+
+export function unauthorized(endpoint: string): Reply {
+  return endpoint === '/import'
+    ? json(401, { code: 401, error: 'Invalid credentials', status: 'Unauthorized' })
+    : json(401, { error: 'Invalid project token', status: 'error' });
+}
+
+export function tooLarge(limitBytes: number): Reply {
+  return json(413, {
+    code: 413,
+    error: `request exceeds max limit of ${limitBytes} bytes`,
+    status: 'Request Entity Too Large',
+  });
+}
+
+export function rateLimited(retryAfterSeconds?: number): Reply {
+  return json(
+    429,
+    {
+      code: 429,
+      error: 'Project exceeded rate limits. Please retry the request with exponential backoff.',
+      status: 'Too Many Requests',
+    },
+    retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : undefined,
+  );
+}
+
+/** /track, /engage, /groups: `1`/`0`, or with verbose=1 `{"status":1,"error":null}` (§5.1). */
+export function profileAnswer(ok: boolean, error: string | null, verbose: boolean): Reply {
+  if (!verbose) return { status: 200, body: ok ? '1' : '0', contentType: 'text/plain' };
+  return json(200, { status: ok ? 1 : 0, error: ok ? null : error });
+}
+
+export function notFound(): Reply {
+  return json(404, { error: 'not found', status: 0 });
+}
+
+export function methodNotAllowed(): Reply {
+  return json(405, { error: 'method not allowed', status: 0 });
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  413: 'Request Entity Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/**
+ * An injected error answer. 401/413/429 use the documented bodies; 5xx bodies are unspecified
+ * (§3.7), so `json`, an HTML page like a load balancer's, or nothing.
+ */
+export function faultReply(
+  status: number,
+  endpoint: string,
+  body: 'json' | 'html' | 'empty',
+  retryAfter: string | undefined,
+): Reply {
+  const headers = retryAfter !== undefined ? { 'retry-after': retryAfter } : undefined;
+  const text = STATUS_TEXT[status] ?? 'Error';
+  let reply: Reply;
+  if (status === 429) reply = rateLimited();
+  else if (status === 401) reply = unauthorized(endpoint);
+  else if (status === 403) reply = json(403, { error: 'Forbidden', status: 'error' });
+  else if (status === 413) reply = tooLarge(10 * 1024 * 1024);
+  else if (body === 'html') {
+    reply = {
+      status,
+      body: `<html><head><title>${status} ${text}</title></head><body><h1>${status} ${text}</h1></body></html>`,
+      contentType: 'text/html; charset=UTF-8',
+    };
+  } else if (body === 'empty') reply = { status, body: '', contentType: 'text/plain' };
+  else reply = json(status, { code: status, error: text, status: text });
+  return headers ? { ...reply, headers } : { ...reply, headers: {} };
+}

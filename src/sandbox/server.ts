@@ -1,0 +1,238 @@
+/**
+ * The sandbox: a local Mixpanel ingestion server (spec §9) on one HTTP listener. Routes the
+ * ingestion endpoints, applies injected faults around them, and serves the inspection API.
+ * `startSandbox` is what tests, the demo and benchmarks run in-process; the CLI command wraps it.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { IngestRequest, SandboxState } from './context.js';
+import { EventStore, type EventRow } from './event-store.js';
+import { FaultSet, type FaultRule, type FaultSpecInput } from './faults.js';
+import { resolveSandboxOptions, type SandboxOptionsInput } from './options.js';
+import { ProfileStore, type Properties } from './profile-store.js';
+import { RateLimiter } from './rate-limiter.js';
+import { readRawBody } from './request-body.js';
+import { faultReply, json, notFound, type Reply } from './responses.js';
+import { handleImport } from './routes/import.js';
+import { handleInspect, type Inspectable } from './routes/inspect.js';
+import { handleProfiles } from './routes/profiles.js';
+import { handleTrack } from './routes/track.js';
+import { StatsCounter, snapshot, type IngestEndpoint, type SandboxStats } from './stats.js';
+
+/** GET /_sandbox/records?distinct_id=… */
+export interface UserRecords {
+  readonly distinct_id: string;
+  /** Deduplicated (latest copy per key), ordered by time. */
+  readonly events: readonly EventRow[];
+  /** Copies received for this user, duplicates included. */
+  readonly raw: number;
+  readonly profile: { readonly $distinct_id: string; readonly $properties: Properties } | null;
+  /** True once more events arrived than `keepRecords`: later rows are not listed. */
+  readonly truncated: boolean;
+}
+
+/** GET /_sandbox/records?group_key=…&group_id=… */
+export interface GroupRecords {
+  readonly group_key: string;
+  readonly group_id: string;
+  readonly profile: {
+    readonly $group_key: string;
+    readonly $group_id: string;
+    readonly $properties: Properties;
+  } | null;
+}
+
+export interface Sandbox {
+  /** Base URL for clients, e.g. `http://127.0.0.1:40123` (use as mixpanel.apiHost). */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  stats(): SandboxStats;
+  userRecords(distinctId: string): UserRecords;
+  groupRecords(groupKey: string, groupId: string): GroupRecords;
+  /** Adds a fault rule (the JSON of POST /_sandbox/faults); throws a ZodError on a bad spec. */
+  addFault(spec: FaultSpecInput): FaultRule;
+  /** Removes every fault rule; returns how many there were. */
+  clearFaults(): number;
+  /** Clears stored events, profiles, counters and the rate-limit window (fault rules stay). */
+  reset(): void;
+  /** Stops listening and closes every connection, hung ones included. */
+  stop(): Promise<void>;
+}
+
+const ROUTES: ReadonlyMap<string, IngestEndpoint> = new Map([
+  ['/import', '/import'],
+  ['/track', '/track'],
+  ['/engage', '/engage'],
+  ['/groups', '/groups'],
+]);
+const INSPECT_BODY_LIMIT = 1024 * 1024;
+
+export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Sandbox> {
+  const options = resolveSandboxOptions(input);
+  const { clock, logger } = options;
+  const state: SandboxState = {
+    options,
+    events: new EventStore(options.keepRecords),
+    users: new ProfileStore(options.keepProfiles),
+    groups: new ProfileStore(options.keepProfiles),
+    stats: new StatsCounter(),
+    rateLimiter: options.rateLimit.enabled
+      ? new RateLimiter(clock, options.rateLimit.eventsPerMinute, options.rateLimit.bytesPerMinute)
+      : undefined,
+  };
+  const faults = new FaultSet(options.random);
+  for (const spec of options.faults) faults.add(spec);
+  /** Aborted by stop(): ends latency waits. */
+  const stopping = new AbortController();
+
+  const sandbox: Inspectable & Omit<Sandbox, 'url' | 'host' | 'port' | 'stop'> = {
+    stats: () => snapshot(state, faults),
+    userRecords(distinctId) {
+      const { events, raw } = state.events.eventsOf(distinctId);
+      const properties = state.users.get(distinctId);
+      return {
+        distinct_id: distinctId,
+        events,
+        raw,
+        profile: properties ? { $distinct_id: distinctId, $properties: properties } : null,
+        truncated: state.events.truncated,
+      };
+    },
+    groupRecords(groupKey, groupId) {
+      const properties = state.groups.get(`${groupKey}\u0000${groupId}`);
+      return {
+        group_key: groupKey,
+        group_id: groupId,
+        profile: properties
+          ? { $group_key: groupKey, $group_id: groupId, $properties: properties }
+          : null,
+      };
+    },
+    allRecords: (limit) => ({
+      events: state.events.allEvents(limit),
+      truncated: state.events.truncated,
+    }),
+    addFault: (spec) => faults.add(spec),
+    faults: () => faults.active,
+    clearFaults() {
+      const count = faults.active.length;
+      faults.clear();
+      return count;
+    },
+    reset() {
+      state.events.clear();
+      state.users.clear();
+      state.groups.clear();
+      state.stats.clear();
+      state.rateLimiter?.clear();
+      faults.resetCounts();
+    },
+  };
+
+  async function route(endpoint: IngestEndpoint, req: IngestRequest): Promise<Reply> {
+    switch (endpoint) {
+      case '/import':
+        return handleImport(state, req);
+      case '/track':
+        return handleTrack(state, req);
+      case '/engage':
+      case '/groups':
+        return handleProfiles(state, req, endpoint);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    const method = req.method ?? 'GET';
+    if (url.pathname.startsWith('/_sandbox/')) {
+      const body = await readRawBody(req, INSPECT_BODY_LIMIT);
+      write(res, handleInspect(sandbox, method, url, body.bytes));
+      return;
+    }
+    const endpoint = ROUTES.get(url.pathname.replace(/\/+$/, ''));
+    if (!endpoint) {
+      await readRawBody(req, 0);
+      write(res, notFound());
+      return;
+    }
+    const decision = faults.decide(endpoint);
+    const request: IngestRequest = {
+      method,
+      query: url.searchParams,
+      headers: req.headers,
+      body: await readRawBody(req, options.maxRequestBytes),
+    };
+    const fault = decision.terminal;
+    // Without `ingest`, a fault strikes before the request is processed (nothing stored).
+    let reply = fault && !fault.ingest ? undefined : await route(endpoint, request);
+    if (decision.delayMs > 0) await clock.sleep(decision.delayMs, stopping.signal);
+    if (fault?.mode === 'hang') {
+      state.stats.request(endpoint, 'hang');
+      return; // Never answered: the client gives up, or stop() closes the socket.
+    }
+    if (fault?.mode === 'reset') {
+      state.stats.request(endpoint, 'reset');
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (fault?.mode === 'status' && fault.status !== undefined) {
+      reply = faultReply(fault.status, endpoint, fault.body, fault.retryAfter);
+    }
+    if (!reply) return;
+    state.stats.request(endpoint, reply.status);
+    write(res, reply);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (stopping.signal.aborted) return;
+      logger.error({ err }, 'sandbox request failed');
+      if (!res.headersSent) write(res, json(500, { error: 'internal sandbox error', status: 0 }));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${clientHost(address.address)}:${address.port}`;
+  logger.debug({ url }, 'sandbox listening');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    ...sandbox,
+    url,
+    host: address.address,
+    port: address.port,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        stopping.abort();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+function write(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed) return;
+  res.writeHead(reply.status, {
+    'content-type': reply.contentType,
+    'content-length': Buffer.byteLength(reply.body),
+    ...reply.headers,
+  });
+  res.end(reply.body);
+}
+
+/** The address clients should use: a wildcard bind is reached through loopback. */
+function clientHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return address.includes(':') ? `[${address}]` : address;
+}

@@ -1,0 +1,100 @@
+/** Counters behind GET /_sandbox/stats: requests by endpoint and answer, records by outcome. */
+import type { SandboxState } from './context.js';
+import type { FaultMode, FaultRule, FaultSet } from './faults.js';
+
+export const INGEST_ENDPOINTS = ['/import', '/track', '/engage', '/groups'] as const;
+export type IngestEndpoint = (typeof INGEST_ENDPOINTS)[number];
+
+export interface RecordCounts {
+  /** Records the sandbox stored or applied. */
+  accepted: number;
+  /** Records refused (failed_records, invalid updates, whole-batch refusals). */
+  rejected: number;
+  /** Records answered as success but not kept (wrong token; /track events older than 5 days). */
+  dropped: number;
+}
+
+/** The JSON of GET /_sandbox/stats. */
+export interface SandboxStats {
+  /** Per endpoint: `total` and a count per answer (`"200"`, `"429"`, …, `"hang"`, `"reset"`). */
+  readonly requests: Readonly<Record<IngestEndpoint, Readonly<Record<string, number>>>>;
+  readonly records: {
+    /** `raw`: every stored copy; `unique`: distinct dedupe keys; `duplicates` = raw − unique. */
+    readonly '/import': RecordCounts & { raw: number; unique: number; duplicates: number };
+    readonly '/track': RecordCounts;
+    readonly '/engage': RecordCounts & { profiles: number };
+    readonly '/groups': RecordCounts & { profiles: number };
+  };
+  readonly faults: {
+    readonly injected: Readonly<Record<FaultMode, number>>;
+    readonly active: readonly FaultRule[];
+  };
+  readonly storage: {
+    /** Full event rows held for GET /_sandbox/records, and the cap. */
+    readonly keptEvents: number;
+    readonly keepRecords: number;
+    /** Profile updates not applied because the profile cap was reached. */
+    readonly untrackedProfileUpdates: number;
+  };
+}
+
+export class StatsCounter {
+  readonly requests = blank(() => ({ total: 0 }) as Record<string, number>);
+  readonly records = blank((): RecordCounts => ({ accepted: 0, rejected: 0, dropped: 0 }));
+
+  request(endpoint: IngestEndpoint, answer: number | 'hang' | 'reset'): void {
+    const counts = this.requests[endpoint];
+    const key = String(answer);
+    counts.total = (counts.total ?? 0) + 1;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+
+  count(endpoint: IngestEndpoint, accepted: number, rejected: number, dropped = 0): void {
+    const counts = this.records[endpoint];
+    counts.accepted += accepted;
+    counts.rejected += rejected;
+    counts.dropped += dropped;
+  }
+
+  clear(): void {
+    for (const endpoint of INGEST_ENDPOINTS) {
+      this.requests[endpoint] = { total: 0 };
+      this.records[endpoint] = { accepted: 0, rejected: 0, dropped: 0 };
+    }
+  }
+}
+
+function blank<T>(make: () => T): Record<IngestEndpoint, T> {
+  return Object.fromEntries(INGEST_ENDPOINTS.map((e) => [e, make()])) as Record<IngestEndpoint, T>;
+}
+
+/** The JSON of GET /_sandbox/stats, from the counters and the stores. */
+export function snapshot(state: SandboxState, faults: FaultSet): SandboxStats {
+  const { events, users, groups, stats } = state;
+  const copy = <T extends object>(value: T): T => ({ ...value });
+  return {
+    requests: {
+      '/import': copy(stats.requests['/import']),
+      '/track': copy(stats.requests['/track']),
+      '/engage': copy(stats.requests['/engage']),
+      '/groups': copy(stats.requests['/groups']),
+    },
+    records: {
+      '/import': {
+        ...stats.records['/import'],
+        raw: events.raw,
+        unique: events.unique,
+        duplicates: events.duplicates,
+      },
+      '/track': copy(stats.records['/track']),
+      '/engage': { ...stats.records['/engage'], profiles: users.size },
+      '/groups': { ...stats.records['/groups'], profiles: groups.size },
+    },
+    faults: { injected: copy(faults.injectedCounts), active: faults.active.map((r) => ({ ...r })) },
+    storage: {
+      keptEvents: events.kept,
+      keepRecords: state.options.keepRecords,
+      untrackedProfileUpdates: users.untracked + groups.untracked,
+    },
+  };
+}
