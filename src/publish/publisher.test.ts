@@ -139,9 +139,16 @@ describe('publisher: answers', () => {
         code: 'mixpanel_rejected',
         message: 'bad time',
         field: 'properties.time',
+        attempts: 1,
       },
       { status: 'delivered' },
-      { status: 'rejected', code: 'mixpanel_rejected', message: 'bad id', field: '$insert_id' },
+      {
+        status: 'rejected',
+        code: 'mixpanel_rejected',
+        message: 'bad id',
+        field: '$insert_id',
+        attempts: 1,
+      },
       { status: 'delivered' },
     ]);
     expect(transport.requests).toHaveLength(1);
@@ -234,6 +241,7 @@ describe('publisher: answers', () => {
         status: 'rejected',
         code: 'retries_exhausted',
         message: 'gave up after 6 attempts: HTTP 503 (HTML body)',
+        attempts: 6,
       })),
     );
     expect(
@@ -256,6 +264,7 @@ describe('publisher: splitting and bisection', () => {
       status: 'rejected',
       code: 'record_too_large',
       message: 'request exceeds max limit of 2097152 bytes',
+      attempts: 1,
     });
     expect(results.filter((r) => r.status === 'delivered')).toHaveLength(999);
     expect(
@@ -279,6 +288,7 @@ describe('publisher: splitting and bisection', () => {
       status: 'rejected',
       code: 'mixpanel_rejected',
       message: 'unable to parse line',
+      attempts: 1,
     });
     expect(results.filter((r) => r.status === 'delivered')).toHaveLength(1999);
     expect(transport.requests.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(2000)));
@@ -303,6 +313,7 @@ describe('publisher: splitting and bisection', () => {
       status: 'rejected',
       code: 'mixpanel_rejected',
       message: '$set bad',
+      attempts: 1,
     });
     expect(transport.maxInFlight).toBe(1);
     // The accepted parts reached Mixpanel in Kafka order: a later $set wins.

@@ -39,6 +39,8 @@ export type RecordResult =
       readonly code: ReasonCode;
       readonly message: string;
       readonly field?: string;
+      /** HTTP attempts of the request that got the terminal answer (`dlq.attempts`). */
+      readonly attempts: number;
     }
   /** Shutdown aborted (or a fatal answer stopped) the batch before a terminal answer. */
   | { readonly status: 'unsettled' };
@@ -151,6 +153,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   function reject(
     job: Job,
     index: number,
+    attempts: number,
     code: ReasonCode,
     message: string,
     reason: RejectReason | undefined,
@@ -158,13 +161,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   ): void {
     job.results[index] =
       field === undefined
-        ? { status: 'rejected', code, message }
-        : {
-            status: 'rejected',
-            code,
-            message,
-            field,
-          };
+        ? { status: 'rejected', code, message, attempts }
+        : { status: 'rejected', code, message, field, attempts };
     if (reason) metrics?.recordsRejected.inc({ target: targetOf(job.endpoint), reason });
   }
 
@@ -199,7 +197,15 @@ export function createPublisher(options: PublisherOptions): Publisher {
         for (let i = lo; i < hi; i++) {
           const failure = failures.get(i - lo);
           if (failure) {
-            reject(job, i, 'mixpanel_rejected', failure.message, failure.reason, failure.field);
+            reject(
+              job,
+              i,
+              outcome.attempts,
+              'mixpanel_rejected',
+              failure.message,
+              failure.reason,
+              failure.field,
+            );
           } else {
             job.results[i] = DELIVERED;
           }
@@ -212,13 +218,21 @@ export function createPublisher(options: PublisherOptions): Publisher {
           return split(job, lo, hi);
         }
         for (let i = lo; i < hi; i++) {
-          reject(job, i, 'mixpanel_rejected', outcome.message, outcome.reason, outcome.field);
+          reject(
+            job,
+            i,
+            outcome.attempts,
+            'mixpanel_rejected',
+            outcome.message,
+            outcome.reason,
+            outcome.field,
+          );
         }
         metrics?.batchSendFailures.inc({ target, reason: 'poison_batch' });
         return;
       case 'too_large':
         if (size > 1) return split(job, lo, hi);
-        reject(job, lo, 'record_too_large', outcome.message, 'event_too_large');
+        reject(job, lo, outcome.attempts, 'record_too_large', outcome.message, 'event_too_large');
         metrics?.batchSendFailures.inc({ target, reason: 'payload_too_large' });
         return;
       case 'exhausted':
@@ -226,6 +240,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
           reject(
             job,
             i,
+            outcome.attempts,
             'retries_exhausted',
             `gave up after ${outcome.attempts} attempts: ${outcome.message}`,
             undefined,

@@ -254,6 +254,7 @@ describe('publisher × sandbox: refusals', () => {
       code: 'mixpanel_rejected',
       field: '$insert_id',
       message: "'$insert_id' is invalid: must only contain alphanumeric or hyphen '-' characters",
+      attempts: 1,
     });
     expect(results.filter((r) => r.status === 'delivered')).toHaveLength(5);
     expect(sandbox.stats().records['/import']).toMatchObject({ accepted: 5, rejected: 1 });
@@ -297,6 +298,7 @@ describe('publisher × sandbox: refusals', () => {
       status: 'rejected',
       code: 'mixpanel_rejected',
       message: '$set must be an object',
+      attempts: 1,
     });
     expect(results.filter((r) => r.status === 'delivered')).toHaveLength(39);
     expect(sandbox.userRecords('one-user').profile?.$properties.step).toBe(39);
