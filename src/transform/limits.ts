@@ -1,0 +1,187 @@
+/**
+ * Mixpanel's per-record limits (mixpanel-api.md §3.4, §5), checked on each finished record so a
+ * record Mixpanel would reject is dead-lettered here with a precise reason instead of failing
+ * inside a batch of 2,000. First failure wins:
+ *
+ *   record_too_large     serialized JSON over 1 MiB (1,048,576 bytes), any endpoint
+ *   too_many_properties  an event with 255 or more properties ("fewer than 255"); inside an
+ *                        event, a nested object with 255+ keys or an array with 255+ items;
+ *                        a profile/group operation with more than 2,000 properties (profile cap)
+ *   invalid_distinct_id  an identity field equal, case-insensitively, to one of Mixpanel's 17
+ *                        placeholder ids (IDENTITY_FIELDS below). "" stays allowed ("no user").
+ *
+ * Size is bounded cheaply first (every string counted at its worst-case JSON length, 6 bytes per
+ * UTF-16 unit); only a record whose bound passes 1 MiB is serialized to measure it exactly.
+ */
+import { MIXPANEL_LIMITS } from '../config/schema.js';
+import type { MixpanelRecord } from '../publish/records.js';
+import type { Rejection } from '../reason-codes.js';
+
+export const MAX_RECORD_BYTES = MIXPANEL_LIMITS.maxRecordBytes;
+/** An event may have at most 254 properties; nested containers at most 254 entries. */
+export const MAX_EVENT_PROPERTIES = 254;
+export const MAX_NESTED_ENTRIES = 254;
+/** A profile holds at most 2,000 properties (mixpanel-api.md §5.1). */
+export const MAX_PROFILE_PROPERTIES = 2000;
+
+/** Mixpanel's rejected placeholder distinct ids (mixpanel-api.md §3.4 rule 3), lower-cased. */
+export const PLACEHOLDER_IDS: ReadonlySet<string> = new Set([
+  '00000000-0000-0000-0000-000000000000',
+  'anon',
+  'anonymous',
+  'nil',
+  'none',
+  'null',
+  'n/a',
+  'na',
+  'undefined',
+  'unknown',
+  '<nil>',
+  '0',
+  '-1',
+  'true',
+  'false',
+  '[]',
+  '{}',
+]);
+
+/**
+ * Identity fields checked for placeholders. Besides `distinct_id` and `$distinct_id`, the
+ * Simplified ID Merge keys `$user_id` and `$device_id` are checked: Mixpanel merges on them, and
+ * a shared placeholder device id would try to merge every user who sent it.
+ */
+const EVENT_IDENTITY_FIELDS = [
+  'distinct_id',
+  '$user_id',
+  '$device_id',
+  '$identified_id',
+  '$anon_id',
+  'alias',
+];
+
+export function isPlaceholderId(value: unknown): boolean {
+  return (
+    typeof value === 'string' && value.length <= 36 && PLACEHOLDER_IDS.has(value.toLowerCase())
+  );
+}
+
+export function checkRecord(output: MixpanelRecord): Rejection | undefined {
+  const record = output.record as Record<string, unknown>;
+  if (output.endpoint === '/import') {
+    const properties = output.record.properties;
+    const count = Object.keys(properties).length;
+    if (count > MAX_EVENT_PROPERTIES) {
+      return reject(
+        'too_many_properties',
+        'properties',
+        `the event has ${count} properties; Mixpanel accepts at most ${MAX_EVENT_PROPERTIES}`,
+      );
+    }
+    for (const key of Object.keys(properties)) {
+      const path = oversizedContainer(properties[key], `properties.${key}`);
+      if (path !== undefined) {
+        return reject(
+          'too_many_properties',
+          path,
+          `${path} has more than ${MAX_NESTED_ENTRIES} entries; Mixpanel accepts at most ${MAX_NESTED_ENTRIES}`,
+        );
+      }
+    }
+    for (const field of EVENT_IDENTITY_FIELDS) {
+      if (isPlaceholderId(properties[field]))
+        return placeholder(`properties.${field}`, properties[field]);
+    }
+  } else {
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      if (
+        key.startsWith('$') &&
+        value !== null &&
+        typeof value === 'object' &&
+        !Array.isArray(value)
+      ) {
+        const count = Object.keys(value).length;
+        if (count > MAX_PROFILE_PROPERTIES) {
+          return reject(
+            'too_many_properties',
+            key,
+            `${key} has ${count} properties; a Mixpanel profile holds at most ${MAX_PROFILE_PROPERTIES}`,
+          );
+        }
+      }
+    }
+    if (output.endpoint === '/engage' && isPlaceholderId(record['$distinct_id'])) {
+      return placeholder('$distinct_id', record['$distinct_id']);
+    }
+  }
+  if (jsonSizeBound(record, MAX_RECORD_BYTES) > MAX_RECORD_BYTES) {
+    const bytes = Buffer.byteLength(JSON.stringify(record), 'utf8');
+    if (bytes > MAX_RECORD_BYTES) {
+      return reject(
+        'record_too_large',
+        output.endpoint,
+        `the ${output.endpoint} record is ${bytes} bytes; Mixpanel accepts at most ${MAX_RECORD_BYTES}`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** The path of the first container with too many entries inside one event property value. */
+function oversizedContainer(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    if (value.length > MAX_NESTED_ENTRIES) return path;
+    for (let i = 0; i < value.length; i++) {
+      const found = oversizedContainer(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const keys = Object.keys(value);
+  if (keys.length > MAX_NESTED_ENTRIES) return path;
+  for (const key of keys) {
+    const found = oversizedContainer((value as Record<string, unknown>)[key], `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * An upper bound of a value's serialized JSON size in bytes, stopping early once past `limit`.
+ * A UTF-16 unit costs at most 6 bytes (`\u001f`); numbers at most 24 characters.
+ */
+export function jsonSizeBound(value: unknown, limit: number): number {
+  let total = 0;
+  const visit = (v: unknown): void => {
+    if (total > limit) return;
+    if (typeof v === 'string') total += v.length * 6 + 2;
+    else if (typeof v === 'number') total += 24;
+    else if (v === null || typeof v === 'boolean') total += 5;
+    else if (Array.isArray(v)) {
+      total += 2 + v.length;
+      for (const item of v) visit(item);
+    } else if (typeof v === 'object') {
+      const keys = Object.keys(v);
+      total += 2 + keys.length * 2;
+      for (const key of keys) {
+        total += key.length * 6 + 2;
+        visit((v as Record<string, unknown>)[key]);
+      }
+    }
+  };
+  visit(value);
+  return total;
+}
+
+function placeholder(field: string, value: unknown): Rejection {
+  return reject(
+    'invalid_distinct_id',
+    field,
+    `${field} ${JSON.stringify(value)} is one of Mixpanel's placeholder ids, which it rejects`,
+  );
+}
+
+function reject(code: Rejection['code'], field: string, message: string): Rejection {
+  return { code, stage: 'transform', message, field };
+}
