@@ -12,13 +12,18 @@ export function transformConfig(mapping: NonNullable<ConfigInput['mapping']> = {
   return configSchema.parse({ mixpanel: { projectToken: TOKEN }, mapping });
 }
 
-export function mappingSettings(mapping: NonNullable<ConfigInput['mapping']> = {}): MappingSettings {
+export function mappingSettings(
+  mapping: NonNullable<ConfigInput['mapping']> = {},
+): MappingSettings {
   return compileSettings(transformConfig(mapping));
 }
 
 /** A SegmentMessage from a payload that must be valid (throws in the test otherwise). */
 export function validMessage(payload: Record<string, unknown>): SegmentMessage {
-  const result = validateMessage({ timestamp: '2024-12-30T09:15:00.000Z', ...payload }, { nowMs: NOW });
+  const result = validateMessage(
+    { timestamp: '2024-12-30T09:15:00.000Z', ...payload },
+    { nowMs: NOW },
+  );
   if (!result.ok) throw new Error(`test message is invalid: ${result.rejection.message}`);
   return result.message;
 }
