@@ -15,7 +15,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 export async function* ndjsonLines(
-  input: AsyncIterable<Uint8Array | string>,
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
 ): AsyncGenerator<NdjsonLine> {
   let pending: Buffer[] = [];
   let line = 0;
