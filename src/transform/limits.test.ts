@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { MixpanelRecord } from '../publish/records.js';
 import { checkRecord, jsonSizeBound, MAX_RECORD_BYTES, PLACEHOLDER_IDS } from './limits.js';
 
+const T = Date.UTC(2024, 11, 30);
 const event = (properties: Record<string, unknown>): MixpanelRecord => ({
   endpoint: '/import',
   record: {
     event: 'E',
-    properties: { time: 1, distinct_id: 'u', $insert_id: 'i', ...properties } as never,
+    properties: { time: T, distinct_id: 'u', $insert_id: 'i', ...properties } as never,
   },
 });
 const profile = (extra: Record<string, unknown>): MixpanelRecord => ({
@@ -125,5 +126,15 @@ describe('jsonSizeBound', () => {
     expect(jsonSizeBound(value, Infinity)).toBeGreaterThanOrEqual(
       Buffer.byteLength(JSON.stringify(value)),
     );
+  });
+});
+
+describe('checkRecord time', () => {
+  it('rejects an event before 1971, which a product event of an order at exactly 1971-01-01 would be', () => {
+    expect(checkRecord(event({ time: Date.UTC(1971, 0, 1) }))).toBeUndefined();
+    expect(checkRecord(event({ time: Date.UTC(1971, 0, 1) - 1 }))).toMatchObject({
+      code: 'time_out_of_range',
+      field: 'properties.time',
+    });
   });
 });

@@ -9,6 +9,8 @@
  *                        a profile/group operation with more than 2,000 properties (profile cap)
  *   invalid_distinct_id  an identity field equal, case-insensitively, to one of Mixpanel's 17
  *                        placeholder ids (IDENTITY_FIELDS below). "" stays allowed ("no user").
+ *   time_out_of_range    an event before 1971-01-01: validation range-checks the message time, but
+ *                        product events are 1–N ms earlier than their order (purchase.ts).
  *
  * Size is bounded cheaply first (every string counted at its worst-case JSON length, 6 bytes per
  * UTF-16 unit); only a record whose bound passes 1 MiB is serialized to measure it exactly.
@@ -16,6 +18,7 @@
 import { MIXPANEL_LIMITS } from '../config/schema.js';
 import type { MixpanelRecord } from '../publish/records.js';
 import type { Rejection } from '../reason-codes.js';
+import { MIN_EVENT_TIME_MS } from '../decode/time.js';
 
 export const MAX_RECORD_BYTES = MIXPANEL_LIMITS.maxRecordBytes;
 /** An event may have at most 254 properties; nested containers at most 254 entries. */
@@ -69,6 +72,13 @@ export function checkRecord(output: MixpanelRecord): Rejection | undefined {
   const record = output.record as Record<string, unknown>;
   if (output.endpoint === '/import') {
     const properties = output.record.properties;
+    if (properties.time < MIN_EVENT_TIME_MS) {
+      return reject(
+        'time_out_of_range',
+        'properties.time',
+        'the event time is before 1971-01-01, which Mixpanel rejects',
+      );
+    }
     const count = Object.keys(properties).length;
     if (count > MAX_EVENT_PROPERTIES) {
       return reject(
