@@ -196,3 +196,12 @@ describe('decodeJson', () => {
     });
   });
 });
+
+describe('mayNestDeeperThan', () => {
+  it('is true whenever the real depth is deeper, and settles shallow text without a walk', async () => {
+    const { mayNestDeeperThan } = await import('./json-tree.js');
+    expect(mayNestDeeperThan('{"a":[1,{"b":2}]}', 3)).toBe(false);
+    expect(mayNestDeeperThan('{"a":[1,{"b":{}}]}', 3)).toBe(true);
+    expect(mayNestDeeperThan('{"a":"[[[[["}', 3)).toBe(true); // conservative: brackets in strings count
+  });
+});

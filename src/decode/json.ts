@@ -15,7 +15,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Rejection } from '../reason-codes.js';
 import { expandBatch, isBatchPayload, isPlainObject } from './batch-payload.js';
 import { kindOf } from './describe.js';
-import { inspectTree } from './json-tree.js';
+import { inspectTree, mayNestDeeperThan } from './json-tree.js';
 
 export interface DecodeOptions {
   /** Containers deeper than this are `invalid_json` (config `input.maxNestingDepth`). */
@@ -49,7 +49,11 @@ function parseJson(bytes: Uint8Array, options: DecodeOptions): Parsed {
   } catch (err) {
     return fail('invalid_json', `not JSON: ${(err as Error).message.slice(0, 200)}`);
   }
-  const problem = inspectTree(value, options.maxNestingDepth, SURROGATE_ESCAPE.test(text));
+  const checkStrings = SURROGATE_ESCAPE.test(text);
+  const problem =
+    checkStrings || mayNestDeeperThan(text, options.maxNestingDepth)
+      ? inspectTree(value, options.maxNestingDepth, checkStrings)
+      : undefined;
   if (problem?.kind === 'too_deep') {
     return fail(
       'invalid_json',

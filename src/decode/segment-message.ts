@@ -20,11 +20,15 @@ export function isSegmentType(value: unknown): value is SegmentType {
 /** A JSON object as it came off the wire (or out of Avro): keys are data, values untrusted. */
 export type UntrustedObject = Readonly<Record<string, unknown>>;
 
+/*
+ * Optional fields are `T | undefined` and always present, so every message of a type has the
+ * same shape (one hidden class on the hot path).
+ */
 interface MessageBase {
   /** Segment's message id, as given (a non-empty string; numbers are stringified). */
-  readonly messageId?: string;
-  readonly userId?: string;
-  readonly anonymousId?: string;
+  readonly messageId: string | undefined;
+  readonly userId: string | undefined;
+  readonly anonymousId: string | undefined;
   /** `context`, `{}` when absent. Read through transform/context.ts. */
   readonly context: UntrustedObject;
   /** `integrations`, `{}` when absent (spec §3: honoured by transform/integrations.ts). */
@@ -50,15 +54,15 @@ export interface TrackMessage extends MessageBase {
 
 export interface PageMessage extends MessageBase {
   readonly type: 'page';
-  readonly name?: string;
-  readonly category?: string;
+  readonly name: string | undefined;
+  readonly category: string | undefined;
   readonly properties: UntrustedObject;
 }
 
 export interface ScreenMessage extends MessageBase {
   readonly type: 'screen';
-  readonly name?: string;
-  readonly category?: string;
+  readonly name: string | undefined;
+  readonly category: string | undefined;
   readonly properties: UntrustedObject;
 }
 

@@ -59,8 +59,13 @@ export function validateMessage(payload: unknown, context: TimeContext): Validat
       'type',
     );
   }
-  const objects = objectFields(payload, type);
-  if (!objects.ok) return objects;
+  const ctx = objectField(payload, 'context');
+  if (typeof ctx === 'string') return notAnObject(payload, ctx, type);
+  const integrations = objectField(payload, 'integrations');
+  if (typeof integrations === 'string') return notAnObject(payload, integrations, type);
+  const bodyField = BODY_FIELD[type];
+  const body = bodyField === undefined ? EMPTY : objectField(payload, bodyField);
+  if (typeof body === 'string') return notAnObject(payload, body, type);
 
   const userId = normaliseId(payload['userId']);
   const anonymousId = normaliseId(payload['anonymousId']);
@@ -83,85 +88,106 @@ export function validateMessage(payload: unknown, context: TimeContext): Validat
   const time = resolveEventTime(payload, context);
   if (!time.ok) return { ok: false, rejection: time.rejection, segmentType: type };
 
-  const base = {
-    context: objects.context,
-    integrations: objects.integrations,
-    timeMs: time.timeMs,
-    raw: payload,
-    ...defined('messageId', normaliseId(payload['messageId'])),
-    ...defined('userId', userId),
-    ...defined('anonymousId', anonymousId),
-  };
+  const messageId = normaliseId(payload['messageId']);
+  const timeMs = time.timeMs;
+  // One literal per type, all fields present: every message of a type shares one shape.
   switch (type) {
     case 'track':
-      return ok({ ...base, type, event: event as string, properties: objects.body });
+      return ok({
+        type,
+        event: event as string,
+        properties: body,
+        messageId,
+        userId,
+        anonymousId,
+        context: ctx,
+        integrations,
+        timeMs,
+        raw: payload,
+      });
     case 'page':
     case 'screen':
       return ok({
-        ...base,
         type,
-        properties: objects.body,
-        ...defined('name', optionalString(payload['name'])),
-        ...defined('category', optionalString(payload['category'])),
+        name: optionalString(payload['name']),
+        category: optionalString(payload['category']),
+        properties: body,
+        messageId,
+        userId,
+        anonymousId,
+        context: ctx,
+        integrations,
+        timeMs,
+        raw: payload,
       });
     case 'identify':
-      return ok({ ...base, type, traits: objects.body });
+      return ok({
+        type,
+        traits: body,
+        messageId,
+        userId,
+        anonymousId,
+        context: ctx,
+        integrations,
+        timeMs,
+        raw: payload,
+      });
     case 'group':
       return ok({
-        ...base,
         type,
         groupId: normaliseId(payload['groupId']) as string,
-        traits: objects.body,
+        traits: body,
+        messageId,
+        userId,
+        anonymousId,
+        context: ctx,
+        integrations,
+        timeMs,
+        raw: payload,
       });
     case 'alias':
       return ok({
-        ...base,
         type,
-        userId: userId as string,
         previousId: normaliseId(payload['previousId']) as string,
+        messageId,
+        userId: userId as string,
+        anonymousId,
+        context: ctx,
+        integrations,
+        timeMs,
+        raw: payload,
       });
   }
 }
 
-type ObjectFields =
-  | { ok: true; context: UntrustedObject; integrations: UntrustedObject; body: UntrustedObject }
-  | { ok: false; rejection: Rejection; segmentType: SegmentType };
+/** The object-valued field that holds each type's data; alias has none. */
+const BODY_FIELD: { readonly [T in SegmentType]: 'properties' | 'traits' | undefined } = {
+  track: 'properties',
+  page: 'properties',
+  screen: 'properties',
+  identify: 'traits',
+  group: 'traits',
+  alias: undefined,
+};
 
-/** `properties` for track/page/screen, `traits` for identify/group; alias has no body. */
-function objectFields(payload: Record<string, unknown>, type: SegmentType): ObjectFields {
-  const bodyField =
-    type === 'identify' || type === 'group'
-      ? 'traits'
-      : type === 'alias'
-        ? undefined
-        : 'properties';
-  const fields = ['context', 'integrations', ...(bodyField ? [bodyField] : [])];
-  const values: UntrustedObject[] = [];
-  for (const field of fields) {
-    const value = payload[field];
-    if (value === undefined || value === null) {
-      values.push(EMPTY);
-    } else if (isPlainObject(value)) {
-      values.push(value);
-    } else {
-      return {
-        ok: false,
-        segmentType: type,
-        rejection: {
-          code: 'not_an_object',
-          stage: 'validate',
-          message: `${field} is ${kindOf(value)}, expected a JSON object`,
-          field,
-        },
-      };
-    }
-  }
-  return {
-    ok: true,
-    context: values[0] as UntrustedObject,
-    integrations: values[1] as UntrustedObject,
-    body: values[2] ?? EMPTY,
-  };
+/** The field's object, `{}` when absent or null, or the field's name when it is not an object. */
+function objectField(payload: Record<string, unknown>, field: string): UntrustedObject | string {
+  const value = payload[field];
+  if (value === undefined || value === null) return EMPTY;
+  return isPlainObject(value) ? value : field;
+}
+
+function notAnObject(
+  payload: Record<string, unknown>,
+  field: string,
+  type: SegmentType,
+): ValidationResult {
+  return reject(
+    'not_an_object',
+    `${field} is ${kindOf(payload[field])}, expected a JSON object`,
+    field,
+    type,
+  );
 }
 
 function checkIdentity(
@@ -195,11 +221,6 @@ function checkIdentity(
 
 function ok(message: SegmentMessage): ValidationResult {
   return { ok: true, message };
-}
-
-/** `{ key: value }` when value is defined, else `{}` (exactOptionalPropertyTypes-friendly). */
-function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
 }
 
 function reject(

@@ -22,6 +22,8 @@ import type { EventMessage } from './event-properties.js';
 import { mixpanelDate, profileUpdate } from './profile-update.js';
 import type { MappingSettings } from './settings.js';
 
+const NONE: MixpanelRecord[] = [];
+
 /** Classic's order-completed test: "Order Completed" / "Completed Order", any case, `_` or space. */
 const ORDER_COMPLETED_LIKE = /^(?:order[ _]?completed|completed[ _]?order)$/i;
 
@@ -32,7 +34,7 @@ export function eventProfileUpdates(
   settings: MappingSettings,
 ): MixpanelRecord[] {
   const { mapping, token } = settings;
-  if (!mapping.people) return [];
+  if (!settings.eventProfileUpdates) return NONE;
   const records: MixpanelRecord[] = [];
   const userId = message.userId;
   const time = mixpanelDate(message.timeMs);

@@ -32,27 +32,40 @@ export const VALID_INSERT_ID = /^[A-Za-z0-9-]{1,36}$/;
 /** Roles of records derived from one message. */
 export type InsertIdRole = `product:${number}` | '$identify' | '$create_alias';
 
-/** The insert ids of one message's records; computes the base once. */
-export interface InsertIds {
+/** The insert ids of one message's records; hashes at most once, and only when needed. */
+export class InsertIds {
+  private base: string | undefined;
+
+  constructor(
+    private readonly message: {
+      readonly messageId?: string | undefined;
+      readonly raw: UntrustedObject;
+    },
+  ) {
+    this.base = message.messageId;
+  }
+
   /** The id of the message's own event. */
-  primary(): string;
+  primary(): string {
+    const { messageId } = this.message;
+    return messageId !== undefined && VALID_INSERT_ID.test(messageId)
+      ? messageId
+      : uuidV5(NAMESPACE_BYTES, this.baseName());
+  }
+
   /** The id of a record derived from the message. */
-  derived(role: InsertIdRole): string;
+  derived(role: InsertIdRole): string {
+    return uuidV5(NAMESPACE_BYTES, `${this.baseName()}:${role}`);
+  }
+
+  private baseName(): string {
+    return (this.base ??= `sha256:${createHash('sha256').update(canonicalJson(this.message.raw)).digest('hex')}`);
+  }
 }
 
 export function insertIds(message: {
-  readonly messageId?: string;
+  readonly messageId?: string | undefined;
   readonly raw: UntrustedObject;
 }): InsertIds {
-  const messageId = message.messageId;
-  let base = messageId;
-  const baseOf = (): string =>
-    (base ??= `sha256:${createHash('sha256').update(canonicalJson(message.raw)).digest('hex')}`);
-  return {
-    primary: () =>
-      messageId !== undefined && VALID_INSERT_ID.test(messageId)
-        ? messageId
-        : uuidV5(NAMESPACE_BYTES, baseOf()),
-    derived: (role) => uuidV5(NAMESPACE_BYTES, `${baseOf()}:${role}`),
-  };
+  return new InsertIds(message);
 }

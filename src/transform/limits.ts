@@ -12,8 +12,9 @@
  *   time_out_of_range    an event before 1971-01-01: validation range-checks the message time, but
  *                        product events are 1–N ms earlier than their order (purchase.ts).
  *
- * Size is bounded cheaply first (every string counted at its worst-case JSON length, 6 bytes per
- * UTF-16 unit); only a record whose bound passes 1 MiB is serialized to measure it exactly.
+ * Size: when the caller knows the input was small enough (recordSizeBound) nothing is measured;
+ * otherwise it is bounded cheaply (every string at its worst-case JSON length, 6 bytes per UTF-16
+ * unit) and only a record whose bound passes 1 MiB is serialized to measure it exactly.
  */
 import { MIXPANEL_LIMITS } from '../config/schema.js';
 import type { MixpanelRecord } from '../publish/records.js';
@@ -68,7 +69,26 @@ export function isPlaceholderId(value: unknown): boolean {
   );
 }
 
-export function checkRecord(output: MixpanelRecord): Rejection | undefined {
+/**
+ * How large a record of a message can get, from the size of the JSON the message was parsed
+ * from. Every byte of a record comes from that input, copied and expanded at most 32 times over
+ * (a userId is copied to 4 keys; a number like 1e20 prints as 21 digits; a value stringified at
+ * the nesting limit escapes its quotes), plus the computed keys (well under 16 KiB) and the
+ * config strings each record may carry (`$token`, `segment_source_name`). Asserted by the
+ * property tests; it lets the transform skip measuring records of ordinary-sized messages.
+ */
+export function recordSizeBound(inputBytes: number, configChars: number): number {
+  return 32 * inputBytes + 16 * 1024 + 12 * configChars;
+}
+
+/**
+ * Checks one record. `sizeIsKnownSmall`: the caller proved the record fits (recordSizeBound),
+ * so its size is not measured.
+ */
+export function checkRecord(
+  output: MixpanelRecord,
+  sizeIsKnownSmall = false,
+): Rejection | undefined {
   const record = output.record as Record<string, unknown>;
   if (output.endpoint === '/import') {
     const properties = output.record.properties;
@@ -79,17 +99,12 @@ export function checkRecord(output: MixpanelRecord): Rejection | undefined {
         'the event time is before 1971-01-01, which Mixpanel rejects',
       );
     }
-    const count = Object.keys(properties).length;
-    if (count > MAX_EVENT_PROPERTIES) {
-      return reject(
-        'too_many_properties',
-        'properties',
-        `the event has ${count} properties; Mixpanel accepts at most ${MAX_EVENT_PROPERTIES}`,
-      );
-    }
-    for (const key of Object.keys(properties)) {
-      const path = oversizedContainer(properties[key], `properties.${key}`);
-      if (path !== undefined) {
+    let count = 0;
+    for (const key in properties) {
+      count += 1;
+      const value = properties[key];
+      if (value !== null && typeof value === 'object' && hasOversizedContainer(value)) {
+        const path = oversizedPath(value, `properties.${key}`) as string;
         return reject(
           'too_many_properties',
           path,
@@ -97,12 +112,19 @@ export function checkRecord(output: MixpanelRecord): Rejection | undefined {
         );
       }
     }
+    if (count > MAX_EVENT_PROPERTIES) {
+      return reject(
+        'too_many_properties',
+        'properties',
+        `the event has ${count} properties; Mixpanel accepts at most ${MAX_EVENT_PROPERTIES}`,
+      );
+    }
     for (const field of EVENT_IDENTITY_FIELDS) {
       if (isPlaceholderId(properties[field]))
         return placeholder(`properties.${field}`, properties[field]);
     }
   } else {
-    for (const key of Object.keys(record)) {
+    for (const key in record) {
       const value = record[key];
       if (
         key.startsWith('$') &&
@@ -124,7 +146,7 @@ export function checkRecord(output: MixpanelRecord): Rejection | undefined {
       return placeholder('$distinct_id', record['$distinct_id']);
     }
   }
-  if (jsonSizeBound(record, MAX_RECORD_BYTES) > MAX_RECORD_BYTES) {
+  if (!sizeIsKnownSmall && jsonSizeBound(record, MAX_RECORD_BYTES) > MAX_RECORD_BYTES) {
     const bytes = Buffer.byteLength(JSON.stringify(record), 'utf8');
     if (bytes > MAX_RECORD_BYTES) {
       return reject(
@@ -137,51 +159,67 @@ export function checkRecord(output: MixpanelRecord): Rejection | undefined {
   return undefined;
 }
 
-/** The path of the first container with too many entries inside one event property value. */
-function oversizedContainer(value: unknown, path: string): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
+/** Whether a container, or one inside it, has more than MAX_NESTED_ENTRIES entries. */
+function hasOversizedContainer(value: object): boolean {
   if (Array.isArray(value)) {
-    if (value.length > MAX_NESTED_ENTRIES) return path;
-    for (let i = 0; i < value.length; i++) {
-      const found = oversizedContainer(value[i], `${path}[${i}]`);
-      if (found !== undefined) return found;
+    if (value.length > MAX_NESTED_ENTRIES) return true;
+    for (const item of value) {
+      if (item !== null && typeof item === 'object' && hasOversizedContainer(item)) return true;
     }
-    return undefined;
+    return false;
   }
-  const keys = Object.keys(value);
-  if (keys.length > MAX_NESTED_ENTRIES) return path;
-  for (const key of keys) {
-    const found = oversizedContainer((value as Record<string, unknown>)[key], `${path}.${key}`);
+  let entries = 0;
+  for (const key in value) {
+    if (++entries > MAX_NESTED_ENTRIES) return true;
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== null && typeof item === 'object' && hasOversizedContainer(item)) return true;
+  }
+  return false;
+}
+
+/** The path of the first oversized container (only computed once one is known to exist). */
+function oversizedPath(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [`${path}[${i}]`, v] as const)
+    : Object.entries(value).map(([k, v]) => [`${path}.${k}`, v] as const);
+  if (entries.length > MAX_NESTED_ENTRIES) return path;
+  for (const [childPath, child] of entries) {
+    const found = oversizedPath(child, childPath);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
 /**
- * An upper bound of a value's serialized JSON size in bytes, stopping early once past `limit`.
- * A UTF-16 unit costs at most 6 bytes (`\u001f`); numbers at most 24 characters.
+ * An upper bound of a value's serialized JSON size in bytes; stops adding once past `limit`.
+ * A UTF-16 unit costs at most 6 bytes (`\u001f`), a number at most 24 characters.
  */
 export function jsonSizeBound(value: unknown, limit: number): number {
-  let total = 0;
-  const visit = (v: unknown): void => {
-    if (total > limit) return;
-    if (typeof v === 'string') total += v.length * 6 + 2;
-    else if (typeof v === 'number') total += 24;
-    else if (v === null || typeof v === 'boolean') total += 5;
-    else if (Array.isArray(v)) {
-      total += 2 + v.length;
-      for (const item of v) visit(item);
-    } else if (typeof v === 'object') {
-      const keys = Object.keys(v);
-      total += 2 + keys.length * 2;
-      for (const key of keys) {
-        total += key.length * 6 + 2;
-        visit((v as Record<string, unknown>)[key]);
+  return addSize(value, 0, limit);
+}
+
+function addSize(value: unknown, total: number, limit: number): number {
+  if (total > limit) return total;
+  switch (typeof value) {
+    case 'string':
+      return total + value.length * 6 + 2;
+    case 'number':
+      return total + 24;
+    case 'object':
+      if (value === null) return total + 4;
+      if (Array.isArray(value)) {
+        total += 2 + value.length;
+        for (const item of value) total = addSize(item, total, limit);
+        return total;
       }
-    }
-  };
-  visit(value);
-  return total;
+      total += 2;
+      for (const key in value)
+        total = addSize((value as Record<string, unknown>)[key], total + key.length * 6 + 4, limit);
+      return total;
+    default:
+      return total + 5;
+  }
 }
 
 function placeholder(field: string, value: unknown): Rejection {

@@ -41,8 +41,8 @@ export function mapPage(message: PageMessage | ScreenMessage, settings: MappingS
       record: { event: name, properties: properties as ImportEvent['properties'] },
     },
   ];
-  records.push(...eventProfileUpdates(message, name, context, settings));
-  return { records };
+  const updates = eventProfileUpdates(message, name, context, settings);
+  return { records: updates.length === 0 ? records : records.concat(updates) };
 }
 
 /** Screens map exactly like pages ("Screen" instead of "Page" in generated names). */

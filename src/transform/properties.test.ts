@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { NOW, transformConfig } from '../../test/support/transform-config.js';
 import type { ConfigInput } from '../config/schema.js';
 import { PROFILE_OPERATIONS, type MixpanelRecord } from '../publish/records.js';
+import { recordSizeBound } from './limits.js';
 import { createRecordTransformer } from './record-transformer.js';
-import type { TransformOutcome } from './transform.js';
+import { createTransformer, type TransformOutcome } from './transform.js';
+import { validateMessage } from '../decode/validate.js';
 
 type Mapping = NonNullable<ConfigInput['mapping']>;
 const ctx = { nowMs: NOW };
@@ -34,12 +36,18 @@ function containerProblem(value: unknown, level: number): string | undefined {
   return undefined;
 }
 
+function hasProtoKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return true;
+  return Object.values(value).some(hasProtoKey);
+}
+
 /** Why Mixpanel would refuse this record, or undefined. */
 function mixpanelRefuses(output: MixpanelRecord): string | undefined {
   const text = JSON.stringify(output.record);
   if (Buffer.byteLength(text) > 1024 * 1024) return 'over 1 MiB';
   if (JSON.stringify(JSON.parse(text)) !== text) return 'not plain JSON';
-  if (text.includes('"__proto__"')) return '__proto__ key';
+  if (hasProtoKey(output.record)) return '__proto__ key';
   if (output.endpoint === '/import') {
     const { event, properties: p } = output.record;
     if (typeof event !== 'string' || event === '') return 'event name';
@@ -274,6 +282,59 @@ describe('for any valid message and any settings', () => {
       fc.property(message, (m) => {
         const [outcome] = transformer.transformRecord(bytes(JSON.stringify(m)), ctx);
         if (outcome?.kind === 'rejected') expect(outcome.rejection.stage).toBe('transform');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the size shortcut (limits.ts recordSizeBound)', () => {
+  // Numbers that print much longer than they can be written: the worst expansion of an input byte.
+  const expansive = fc.constantFrom(1e20, 9e20, 123456789012345680000, 1.5e-7, 0.000001);
+  const wide = fc.dictionary(
+    fc.string({ maxLength: 3 }),
+    fc.oneof(expansive, fc.array(expansive, { maxLength: 8 }), fc.constant('"\\"')),
+    {
+      maxKeys: 40,
+    },
+  );
+  const deep = wide.map((leaf) => ({ a: { b: { c: { d: leaf } } } })); // stringified at level 4: quotes escaped
+  const compact = (value: unknown) =>
+    JSON.stringify(value)
+      .replace(/100000000000000000000/g, '1e20')
+      .replace(/900000000000000000000/g, '9e20')
+      .replace(/123456789012345680000/g, '1.2345678901234568e20');
+
+  it('no record outgrows the bound computed from its input, and the shortcut never changes a result', () => {
+    const settings = transformConfig({
+      sourceName: 'a-source-name',
+      idMergeMode: 'original',
+      pageNaming: 'categorized',
+      eventIncrements: ['x'],
+      propertyIncrements: ['n'],
+    });
+    const transform = createTransformer(settings);
+    const configChars = settings.mixpanel.projectToken.length + 'a-source-name'.length;
+    fc.assert(
+      fc.property(message, fc.oneof(wide, deep), expansive, (m, extra, numericId) => {
+        const withExtra = {
+          ...m,
+          userId: numericId,
+          anonymousId: numericId,
+          ...('traits' in m ? { traits: { ...extra, ...m.traits } } : { properties: { ...extra } }),
+        };
+        const text = compact(withExtra);
+        const validated = validateMessage(JSON.parse(text), ctx);
+        if (!validated.ok) return;
+        const measured = transform(validated.message);
+        const shortcut = transform(validated.message, { inputBytes: Buffer.byteLength(text) });
+        expect(JSON.stringify(shortcut)).toBe(JSON.stringify(measured));
+        if (measured.kind !== 'records') return;
+        for (const record of measured.records) {
+          expect(Buffer.byteLength(JSON.stringify(record.record))).toBeLessThanOrEqual(
+            recordSizeBound(Buffer.byteLength(text), configChars),
+          );
+        }
       }),
       { numRuns: 300 },
     );

@@ -47,7 +47,11 @@ export function createRecordTransformer(config: RecordTransformerConfig): Record
     maxNestingDepth: config.input?.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH,
   };
 
-  const transformPayload = (payload: unknown, context: TransformContext): TransformOutcome => {
+  const transformPayload = (
+    payload: unknown,
+    context: TransformContext,
+    inputBytes?: number,
+  ): TransformOutcome => {
     if (honorIntegrations && isPlainObject(payload) && isPlainObject(payload['integrations'])) {
       if (mixpanelDisabled(payload['integrations'])) {
         const type = payload['type'];
@@ -62,16 +66,18 @@ export function createRecordTransformer(config: RecordTransformerConfig): Record
         ? { kind: 'rejected', rejection: validated.rejection }
         : { kind: 'rejected', segmentType: validated.segmentType, rejection: validated.rejection };
     }
-    return transform(validated.message);
+    return transform(validated.message, inputBytes === undefined ? undefined : { inputBytes });
   };
 
   return {
-    transformPayload,
+    transformPayload: (payload, context) => transformPayload(payload, context),
     transformRecord(bytes, context) {
       const decoded = decodeJson(bytes, decodeOptions);
       if (!decoded.ok) return [{ kind: 'rejected', rejection: decoded.rejection }];
       if (decoded.payloads.length === 0) return [{ kind: 'skipped', reason: 'empty_batch' }];
-      return decoded.payloads.map((payload) => transformPayload(payload, context));
+      return decoded.payloads.map((payload) =>
+        transformPayload(payload, context, bytes.byteLength),
+      );
     },
   };
 }

@@ -18,6 +18,8 @@ export interface MappingSettings {
   readonly peopleTraits: ReadonlySet<string>;
   readonly setOnceTraits: ReadonlySet<string>;
   readonly groupTraitsToSetOnce: ReadonlySet<string>;
+  /** Whether any event can produce a profile update (people on and a People feature set). */
+  readonly eventProfileUpdates: boolean;
 }
 
 export function compileSettings(config: TransformConfig): MappingSettings {
@@ -29,5 +31,10 @@ export function compileSettings(config: TransformConfig): MappingSettings {
     peopleTraits: new Set(mapping.peopleTraits),
     setOnceTraits: new Set(mapping.setOnceTraits),
     groupTraitsToSetOnce: new Set(mapping.groupTraitsToSetOnce),
+    eventProfileUpdates:
+      mapping.people &&
+      (mapping.eventIncrements.length > 0 ||
+        mapping.propertyIncrements.length > 0 ||
+        mapping.revenueAsCharge),
   };
 }

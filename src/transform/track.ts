@@ -31,6 +31,6 @@ export function mapTrack(message: TrackMessage, settings: MappingSettings): Mapp
   if (message.event === ORDER_COMPLETED && settings.mapping.productEvents) {
     records.push(...productEvents(event, message.properties['products'], ids));
   }
-  records.push(...eventProfileUpdates(message, message.event, context, settings));
-  return { records };
+  const updates = eventProfileUpdates(message, message.event, context, settings);
+  return { records: updates.length === 0 ? records : records.concat(updates) };
 }

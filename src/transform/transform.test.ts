@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { transformConfig, validMessage } from '../../test/support/transform-config.js';
+import { TOKEN, transformConfig, validMessage } from '../../test/support/transform-config.js';
+import { recordSizeBound } from './limits.js';
 import { createTransformer } from './transform.js';
 
 const transform = createTransformer(transformConfig());
@@ -86,6 +87,39 @@ describe('createTransformer', () => {
     expect(transform(message)).toMatchObject({
       kind: 'rejected',
       rejection: { code: 'invalid_distinct_id', field: 'properties.$device_id' },
+    });
+  });
+});
+
+describe('the size shortcut', () => {
+  it('holds for the most expansive input we know: numbers that print 4–5× longer, stringified nesting, numeric ids', () => {
+    const deep = `{"a":{"b":{"c":{"d":[${Array(250).fill('1e20').join(',')}]}}}}`;
+    const properties = Array.from({ length: 16 }, (_, i) => `"p${i}":${deep}`).join(',');
+    const text = `{"type":"track","event":"E","userId":1e20,"anonymousId":9e20,"timestamp":"2024-12-30T09:15:00Z","properties":{${properties}}}`;
+    const inputBytes = Buffer.byteLength(text);
+    const payload = JSON.parse(text) as Record<string, unknown>;
+    const message = validMessage(payload);
+    const measured = transform(message);
+    expect(transform(message, { inputBytes })).toEqual(measured);
+    expect(measured.kind).toBe('records');
+    const [record] = measured.kind === 'records' ? measured.records : [];
+    const bytes = Buffer.byteLength(JSON.stringify(record?.record));
+    expect(bytes / inputBytes).toBeGreaterThan(4); // the case really expands...
+    expect(bytes).toBeLessThanOrEqual(recordSizeBound(inputBytes, TOKEN.length)); // ...and stays bounded
+  });
+
+  it('still rejects an oversize record when the input is large', () => {
+    const text = JSON.stringify({
+      type: 'track',
+      event: 'E',
+      userId: 'u',
+      timestamp: '2024-12-30T09:15:00Z',
+      properties: { blob: 'x'.repeat(1_100_000) },
+    });
+    const message = validMessage(JSON.parse(text) as Record<string, unknown>);
+    expect(transform(message, { inputBytes: Buffer.byteLength(text) })).toMatchObject({
+      kind: 'rejected',
+      rejection: { code: 'record_too_large' },
     });
   });
 });
