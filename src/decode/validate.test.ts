@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseId, validateMessage } from './validate.js';
+import { validateMessage } from './validate.js';
 
 const ctx = { nowMs: Date.UTC(2025, 0, 1) };
 const TS = '2024-12-30T09:15:00.000Z';
@@ -100,15 +100,6 @@ describe('validateMessage', () => {
       const result = validateMessage({ ...valid.track, userId: '', anonymousId: 'a-53' }, ctx);
       expect(result.ok && result.message).toMatchObject({ anonymousId: 'a-53' });
       expect(result.ok && result.message.userId).toBeUndefined();
-    });
-
-    it('normalises ids', () => {
-      expect(normaliseId('u')).toBe('u');
-      expect(normaliseId(42)).toBe('42');
-      expect(normaliseId(0)).toBe('0');
-      expect(normaliseId('')).toBeUndefined();
-      expect(normaliseId(Number.NaN)).toBeUndefined();
-      expect(normaliseId(true)).toBeUndefined();
     });
   });
 

@@ -13,10 +13,7 @@
  *   invalid_timestamp  see time.ts (unparseable, or no time at all and no Kafka timestamp)
  *   time_out_of_range  see time.ts (before 1971, or more than 1 h after `nowMs`)
  *
- * Ids: a non-empty string, or a finite number (stringified, as Segment's API does). "" counts as
- * missing (spec §4.2.4), so `userId: ""` never hides an anonymousId. A group needs only its
- * groupId, because its records carry no user identity; an alias needs userId and previousId (the
- * Segment spec's required fields), anonymousId is not a substitute.
+ * What counts as an id, and which ids each type needs: identity.ts.
  */
 import type { Rejection } from '../reason-codes.js';
 import { isPlainObject } from './batch-payload.js';
@@ -28,6 +25,7 @@ import {
   type UntrustedObject,
 } from './segment-message.js';
 import { kindOf, quote } from './describe.js';
+import { checkIdentity, normaliseId } from './identity.js';
 import { resolveEventTime, type TimeContext } from './time.js';
 
 export type ValidationResult =
@@ -35,13 +33,6 @@ export type ValidationResult =
   | { ok: false; rejection: Rejection; segmentType?: SegmentType };
 
 const EMPTY: UntrustedObject = Object.freeze({});
-
-/** A Segment id: non-empty string, or a finite number as a string; anything else is missing. */
-export function normaliseId(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
 
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -188,35 +179,6 @@ function notAnObject(
     field,
     type,
   );
-}
-
-function checkIdentity(
-  payload: Record<string, unknown>,
-  type: SegmentType,
-  userId: string | undefined,
-  anonymousId: string | undefined,
-): Rejection | undefined {
-  const missing = (field: string, message: string): Rejection => ({
-    code: 'missing_identity',
-    stage: 'validate',
-    message,
-    field,
-  });
-  switch (type) {
-    case 'group':
-      return normaliseId(payload['groupId']) === undefined
-        ? missing('groupId', 'a group call needs a non-empty groupId')
-        : undefined;
-    case 'alias':
-      if (userId === undefined) return missing('userId', 'an alias call needs a non-empty userId');
-      return normaliseId(payload['previousId']) === undefined
-        ? missing('previousId', 'an alias call needs a non-empty previousId')
-        : undefined;
-    default:
-      return userId === undefined && anonymousId === undefined
-        ? missing('userId', `a ${type} call needs a non-empty userId or anonymousId`)
-        : undefined;
-  }
 }
 
 function ok(message: SegmentMessage): ValidationResult {

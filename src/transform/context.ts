@@ -1,7 +1,7 @@
 /**
  * A read-only view of a Segment message's `context` for the mappers: each sub-object read once,
- * typed, and the user agent parsed once. Every field is optional and defensive: a `context.app`
- * that is a string simply has no build number.
+ * typed, and the user agent parsed once. Every field is defensive: a `context.app` that is a
+ * string reads as `{}`, so it simply has no build number.
  */
 import type { UntrustedObject } from '../decode/segment-message.js';
 import { asBoolean, asObject, asString } from './coerce.js';
@@ -22,13 +22,13 @@ export interface ContextView {
   readonly campaign: UntrustedObject;
   readonly userAgentData: UntrustedObject;
   /** `context.ip` as text (the number 0 becomes "0": Mixpanel's "do not geolocate"). */
-  readonly ip?: string;
-  /** Parsed `context.userAgent`; absent when there is no user agent. */
-  readonly browser?: Browser;
+  readonly ip: string | undefined;
+  /** Parsed `context.userAgent`; undefined when there is no user agent. */
+  readonly browser: Browser | undefined;
   /** `context.active === false`: the user did not act, do not bump "last seen" (§4.2.7). */
   readonly inactive: boolean;
   /** `context.device.token`, the iOS push token (§4.2.7). */
-  readonly deviceToken?: string;
+  readonly deviceToken: string | undefined;
 }
 
 const sub = (context: UntrustedObject, key: string): UntrustedObject =>
@@ -37,8 +37,6 @@ const sub = (context: UntrustedObject, key: string): UntrustedObject =>
 export function contextView(context: UntrustedObject): ContextView {
   const device = sub(context, 'device');
   const ua = asString(context['userAgent']);
-  const ip = asString(context['ip']);
-  const deviceToken = asString(device['token']);
   return {
     raw: context,
     app: sub(context, 'app'),
@@ -51,9 +49,9 @@ export function contextView(context: UntrustedObject): ContextView {
     location: sub(context, 'location'),
     campaign: sub(context, 'campaign'),
     userAgentData: sub(context, 'userAgentData'),
+    ip: asString(context['ip']),
+    browser: ua === undefined ? undefined : parseUserAgent(ua),
     inactive: asBoolean(context['active']) === false,
-    ...(ip === undefined ? {} : { ip }),
-    ...(ua === undefined ? {} : { browser: parseUserAgent(ua) }),
-    ...(deviceToken === undefined ? {} : { deviceToken }),
+    deviceToken: asString(device['token']),
   };
 }

@@ -12,16 +12,14 @@
  *   time_out_of_range    an event before 1971-01-01: validation range-checks the message time, but
  *                        product events are 1–N ms earlier than their order (purchase.ts).
  *
- * Size: when the caller knows the input was small enough (recordSizeBound) nothing is measured;
- * otherwise it is bounded cheaply (every string at its worst-case JSON length, 6 bytes per UTF-16
- * unit) and only a record whose bound passes 1 MiB is serialized to measure it exactly.
+ * Size (record-size.ts): when the caller proved the record small nothing is measured; otherwise
+ * a cheap bound first, and only a record whose bound passes 1 MiB is serialized and measured.
  */
-import { MIXPANEL_LIMITS } from '../config/schema.js';
 import type { MixpanelRecord } from '../publish/records.js';
 import type { Rejection } from '../reason-codes.js';
 import { MIN_EVENT_TIME_MS } from '../decode/time.js';
+import { jsonSizeBound, MAX_RECORD_BYTES } from './record-size.js';
 
-export const MAX_RECORD_BYTES = MIXPANEL_LIMITS.maxRecordBytes;
 /** An event may have at most 254 properties; nested containers at most 254 entries. */
 export const MAX_EVENT_PROPERTIES = 254;
 export const MAX_NESTED_ENTRIES = 254;
@@ -67,18 +65,6 @@ export function isPlaceholderId(value: unknown): boolean {
   return (
     typeof value === 'string' && value.length <= 36 && PLACEHOLDER_IDS.has(value.toLowerCase())
   );
-}
-
-/**
- * How large a record of a message can get, from the size of the JSON the message was parsed
- * from. Every byte of a record comes from that input, copied and expanded at most 32 times over
- * (a userId is copied to 4 keys; a number like 1e20 prints as 21 digits; a value stringified at
- * the nesting limit escapes its quotes), plus the computed keys (well under 16 KiB) and the
- * config strings each record may carry (`$token`, `segment_source_name`). Asserted by the
- * property tests; it lets the transform skip measuring records of ordinary-sized messages.
- */
-export function recordSizeBound(inputBytes: number, configChars: number): number {
-  return 32 * inputBytes + 16 * 1024 + 12 * configChars;
 }
 
 /**
@@ -189,37 +175,6 @@ function oversizedPath(value: unknown, path: string): string | undefined {
     if (found !== undefined) return found;
   }
   return undefined;
-}
-
-/**
- * An upper bound of a value's serialized JSON size in bytes; stops adding once past `limit`.
- * A UTF-16 unit costs at most 6 bytes (`\u001f`), a number at most 24 characters.
- */
-export function jsonSizeBound(value: unknown, limit: number): number {
-  return addSize(value, 0, limit);
-}
-
-function addSize(value: unknown, total: number, limit: number): number {
-  if (total > limit) return total;
-  switch (typeof value) {
-    case 'string':
-      return total + value.length * 6 + 2;
-    case 'number':
-      return total + 24;
-    case 'object':
-      if (value === null) return total + 4;
-      if (Array.isArray(value)) {
-        total += 2 + value.length;
-        for (const item of value) total = addSize(item, total, limit);
-        return total;
-      }
-      total += 2;
-      for (const key in value)
-        total = addSize((value as Record<string, unknown>)[key], total + key.length * 6 + 4, limit);
-      return total;
-    default:
-      return total + 5;
-  }
 }
 
 function placeholder(field: string, value: unknown): Rejection {

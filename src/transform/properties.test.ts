@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NOW, transformConfig } from '../../test/support/transform-config.js';
 import type { ConfigInput } from '../config/schema.js';
 import { PROFILE_OPERATIONS, type MixpanelRecord } from '../publish/records.js';
-import { recordSizeBound } from './limits.js';
+import { recordSizeBound } from './record-size.js';
 import { createRecordTransformer } from './record-transformer.js';
 import { createTransformer, type TransformOutcome } from './transform.js';
 import { validateMessage } from '../decode/validate.js';
@@ -288,7 +288,7 @@ describe('for any valid message and any settings', () => {
   });
 });
 
-describe('the size shortcut (limits.ts recordSizeBound)', () => {
+describe('the size shortcut (record-size.ts recordSizeBound)', () => {
   // Numbers that print much longer than they can be written: the worst expansion of an input byte.
   const expansive = fc.constantFrom(1e20, 9e20, 123456789012345680000, 1.5e-7, 0.000001);
   const wide = fc.dictionary(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TOKEN, transformConfig, validMessage } from '../../test/support/transform-config.js';
-import { recordSizeBound } from './limits.js';
+import { recordSizeBound } from './record-size.js';
 import { createTransformer } from './transform.js';
 
 const transform = createTransformer(transformConfig());

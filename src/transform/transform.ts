@@ -24,7 +24,8 @@ import { mapAlias } from './alias.js';
 import { mapGroup } from './group.js';
 import { mapIdentify } from './identify.js';
 import { mixpanelDisabled } from './integrations.js';
-import { checkRecord, MAX_RECORD_BYTES, recordSizeBound } from './limits.js';
+import { checkRecord } from './limits.js';
+import { MAX_RECORD_BYTES, recordSizeBound } from './record-size.js';
 import type { Mapped } from './mapped.js';
 import { mapPage, mapScreen } from './page.js';
 import { compileSettings, type MappingSettings, type TransformConfig } from './settings.js';
@@ -53,7 +54,7 @@ export interface TransformOptions {
   /**
    * Size in bytes of the JSON the message was parsed from (the whole Kafka record for a batch
    * payload), when known. Lets the transform skip measuring the records of ordinary-sized
-   * messages (limits.ts recordSizeBound); it never changes the result.
+   * messages (record-size.ts recordSizeBound); it never changes the result.
    */
   readonly inputBytes?: number;
 }
