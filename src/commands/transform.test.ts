@@ -162,3 +162,36 @@ describe('segment-mixpanel transform', () => {
     expect(summary).toEqual({ lines: 5000, records: 5000, rejected: 0, skipped: 0 });
   });
 });
+
+describe('segment-mixpanel transform output closing early', () => {
+  it('stops quietly when the reader goes away (EPIPE), like any Unix filter', async () => {
+    const { Writable } = await import('node:stream');
+    let writes = 0;
+    const output = new Writable({
+      write(_chunk, _encoding, callback) {
+        writes += 1;
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const many = Array.from({ length: 2000 }, () => track).join('\n');
+    const summary = await runTransform(
+      { config },
+      { input: Readable.from([many]), output, clock: { now: () => NOW } },
+    );
+    expect(writes).toBe(1);
+    expect(summary.lines).toBeLessThan(2000);
+  });
+
+  it('still fails on other output errors', async () => {
+    const { Writable } = await import('node:stream');
+    const output = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
+      },
+    });
+    const many = Array.from({ length: 2000 }, () => track).join('\n');
+    await expect(
+      runTransform({ config }, { input: Readable.from([many]), output, clock: { now: () => NOW } }),
+    ).rejects.toThrow('disk full');
+  });
+});

@@ -50,12 +50,12 @@ export async function runTransform(
   const transformer = createRecordTransformer(config);
   const context = { nowMs: options.nowMs ?? io.clock.now() };
   const summary: TransformSummary = { lines: 0, records: 0, rejected: 0, skipped: 0 };
-  // A closed stdout (EPIPE from `| head`) must end the run, not crash it from an unheard event.
+  // The output may close early (`| head`: EPIPE). That ends the run quietly, as for any Unix
+  // filter; the listener stays so that a late error event of the dead stream cannot crash us.
   let failure: unknown;
-  const onError = (err: unknown): void => {
+  io.output.on('error', (err: unknown) => {
     failure ??= err;
-  };
-  io.output.on('error', onError);
+  });
   try {
     let buffered = '';
     for await (const { line, bytes } of ndjsonLines(io.input)) {
@@ -71,10 +71,10 @@ export async function runTransform(
     }
     if (buffered.length > 0) await write(io.output, buffered);
     if (failure !== undefined) throw failure;
-    return summary;
-  } finally {
-    io.output.off('error', onError);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException | undefined)?.code !== 'EPIPE') throw err;
   }
+  return summary;
 }
 
 /** The output lines of one outcome (spec §8 formats, keys in this order). */
