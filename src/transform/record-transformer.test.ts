@@ -100,3 +100,15 @@ describe('createRecordTransformer', () => {
     });
   });
 });
+
+describe('transformPayload depth check', () => {
+  it('rejects an already-decoded payload nested deeper than maxNestingDepth', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const payload = { type: 'track', event: 'E', userId: 'u', timestamp: TS, properties: { deep } };
+    expect(rt.transformPayload(payload, ctx)).toMatchObject({
+      kind: 'rejected',
+      rejection: { code: 'invalid_json', stage: 'decode' },
+    });
+  });
+});

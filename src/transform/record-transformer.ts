@@ -5,7 +5,8 @@
  *
  *   const rt = createRecordTransformer(config);        // config: mixpanel, mapping, input?
  *   rt.transformRecord(bytes, { nowMs, kafkaTimestampMs }); // TransformOutcome[], length ≥ 1
- *   rt.transformPayload(payload, context);                // one already-decoded payload (Avro)
+ *   rt.transformPayload(payload, context);                // one already-decoded payload (Avro),
+ *                                                         // depth-checked like JSON
  *
  * A decode failure is a single rejected outcome (stage `decode`). A batch payload with an empty
  * `batch` array yields one `empty_batch` skip, so every record has at least one outcome to
@@ -16,6 +17,7 @@
 import type { InputConfig } from '../config/schema.js';
 import { isPlainObject } from '../decode/batch-payload.js';
 import { decodeJson } from '../decode/json.js';
+import { inspectTree } from '../decode/json-tree.js';
 import { isSegmentType } from '../decode/segment-message.js';
 import { validateMessage } from '../decode/validate.js';
 import { mixpanelDisabled } from './integrations.js';
@@ -70,7 +72,22 @@ export function createRecordTransformer(config: RecordTransformerConfig): Record
   };
 
   return {
-    transformPayload: (payload, context) => transformPayload(payload, context),
+    transformPayload(payload, context) {
+      // Payloads decoded elsewhere (Avro) have not been depth-checked; everything after this
+      // point may recurse into them.
+      const problem = inspectTree(payload, decodeOptions.maxNestingDepth, false);
+      if (problem?.kind === 'too_deep') {
+        return {
+          kind: 'rejected',
+          rejection: {
+            code: 'invalid_json',
+            stage: 'decode',
+            message: `nested deeper than ${problem.maxDepth} levels (input.maxNestingDepth)`,
+          },
+        };
+      }
+      return transformPayload(payload, context);
+    },
     transformRecord(bytes, context) {
       const decoded = decodeJson(bytes, decodeOptions);
       if (!decoded.ok) return [{ kind: 'rejected', rejection: decoded.rejection }];
