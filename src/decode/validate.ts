@@ -1,12 +1,13 @@
 /**
  * One raw payload → a validated SegmentMessage, or a `validate`-stage Rejection (spec §3).
- * Hand-written (no schema library per message: this runs ~150k times a second) and total: any
+ * Hand-written (no schema library: this is on the per-message path, spec §10) and total: any
  * value, including hostile ones from Avro or a batch element, gives a result, never an exception.
  *
  * Checks in order, first failure wins:
- *   not_an_object      the payload, or its `context`, `integrations`, `properties`, `traits`, is
- *                      present (not null) but not a JSON object
+ *   not_an_object      the payload is not a JSON object
  *   unknown_type       `type` is not exactly one of track, page, screen, identify, group, alias
+ *   not_an_object      `context`, `integrations`, or the type's `properties`/`traits` is present
+ *                      (not null) but not a JSON object (field named)
  *   missing_identity   track/page/screen/identify: neither userId nor anonymousId;
  *                      alias: userId or previousId missing; group: groupId missing
  *   missing_event      track without a non-empty string `event`
