@@ -10,7 +10,10 @@ import { checkConfig } from './commands/check-config.js';
 import { produceCommand, type ProduceCommandOptions } from './commands/produce.js';
 import { runSandbox } from './commands/sandbox.js';
 import { declareSandboxFlags, type SandboxFlags } from './commands/sandbox-flags.js';
+import { systemClock } from './clock.js';
+import { runTransform } from './commands/transform.js';
 import { ConfigError } from './config/load.js';
+import { parseTimeValue } from './decode/time.js';
 import { VERSION } from './version.js';
 
 export const EXIT_USAGE = 2;
@@ -119,6 +122,53 @@ function addSandbox(program: Command): void {
   });
 }
 
+const TRANSFORM_HELP = `
+Output, one NDJSON line per result, in input order:
+  {"endpoint":"/import","record":{...}}               a Mixpanel record (also /engage, /groups)
+  {"error":{"code":"...","message":"..."},"line":N}   input line N rejected, with its reason code
+  {"skipped":"...","line":N}                          input line N intentionally not sent
+
+A line may hold one Segment message or a Segment batch payload {"batch":[...]}. Blank lines are
+ignored but counted. The same input and config always give the same bytes.
+
+Example:
+  $ printf 'mixpanel:\\n  projectToken: my-token\\n' > mixpanel.yaml
+  $ echo '{"type":"track","event":"Signed Up","userId":"u-1","messageId":"m-1","timestamp":"2025-01-01T00:00:00Z"}' \\
+      | segment-mixpanel transform --config mixpanel.yaml
+  {"endpoint":"/import","record":{"event":"Signed Up","properties":{"time":1735689600000,"id":"u-1",
+  "distinct_id":"u-1","$identified_id":"u-1","$insert_id":"m-1","$source":"segment","$user_id":"u-1",
+  "event_original_name":"Signed Up"}}}
+
+Exit status: 0 when the input was read (rejected lines are data), 2 for a bad config or option.
+The mapping settings are described in docs/mapping.md and docs/configuration.md.`;
+
+function parseNow(value: string): number {
+  const ms = parseTimeValue(value);
+  if (ms === undefined)
+    throw new InvalidArgumentError('expected an ISO 8601 time or epoch seconds/milliseconds');
+  return ms;
+}
+
+function addTransform(program: Command): void {
+  program
+    .command('transform')
+    .description('map Segment messages (NDJSON on stdin) to Mixpanel records (NDJSON on stdout)')
+    .addOption(configOption())
+    .addOption(
+      new Option(
+        '--now <time>',
+        'reference time for the "at most 1 h in the future" check (ISO 8601 or epoch); default: the clock',
+      ).argParser(parseNow),
+    )
+    .addHelpText('after', TRANSFORM_HELP)
+    .action(async (opts: { config?: string; now?: number }) => {
+      await runTransform(
+        { config: opts.config, nowMs: opts.now },
+        { input: process.stdin, output: process.stdout, clock: systemClock },
+      );
+    });
+}
+
 export function buildProgram(): Command {
   const program = new Command('segment-mixpanel')
     .description('Moves a Segment event stream from Kafka into Mixpanel.')
@@ -128,11 +178,15 @@ export function buildProgram(): Command {
   addProduce(program);
   addCheckConfig(program);
   addSandbox(program);
+  addTransform(program);
   return program;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram().exitOverride();
+  // Commander copies exitOverride only to subcommands added after it: apply it to each, so a bad
+  // option of a subcommand exits through the usage code below instead of process.exit(1).
+  for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

@@ -34,6 +34,7 @@ export const SKIP_REASONS = [
   'no_profile_update',
   'no_group_identifier_trait',
   'identity_not_sent',
+  'empty_batch',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -1,0 +1,48 @@
+/**
+ * Segment ids and which of them each call type needs (spec §3 `missing_identity`, §4.2.4).
+ * An id is a non-empty string, or a finite number stringified as Segment's API does; "" and
+ * everything else count as missing, so `userId: ""` never hides an anonymousId.
+ */
+import type { Rejection } from '../reason-codes.js';
+import type { SegmentType } from './segment-message.js';
+
+/** A Segment id: non-empty string, or a finite number as a string; anything else is missing. */
+export function normaliseId(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * The missing id of a message, if any: track/page/screen/identify need userId or anonymousId;
+ * a group needs groupId only (its records carry no user identity); an alias needs userId and
+ * previousId (the Segment spec's required fields; anonymousId does not stand in).
+ */
+export function checkIdentity(
+  payload: Record<string, unknown>,
+  type: SegmentType,
+  userId: string | undefined,
+  anonymousId: string | undefined,
+): Rejection | undefined {
+  const missing = (field: string, message: string): Rejection => ({
+    code: 'missing_identity',
+    stage: 'validate',
+    message,
+    field,
+  });
+  switch (type) {
+    case 'group':
+      return normaliseId(payload['groupId']) === undefined
+        ? missing('groupId', 'a group call needs a non-empty groupId')
+        : undefined;
+    case 'alias':
+      if (userId === undefined) return missing('userId', 'an alias call needs a non-empty userId');
+      return normaliseId(payload['previousId']) === undefined
+        ? missing('previousId', 'an alias call needs a non-empty previousId')
+        : undefined;
+    default:
+      return userId === undefined && anonymousId === undefined
+        ? missing('userId', `a ${type} call needs a non-empty userId or anonymousId`)
+        : undefined;
+  }
+}

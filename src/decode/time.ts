@@ -1,0 +1,158 @@
+/**
+ * Event time (spec §4.2.2): which Segment field gives it, how each form is parsed, and the range
+ * Mixpanel accepts. Pure and deterministic: the wall clock is only an input (`nowMs`) to the
+ * "not more than 1 h in the future" check and never becomes an event time.
+ *
+ * Parsing is deliberately strict. `Date.parse` accepts implementation-defined formats and reads
+ * zone-less date-times in the machine's local zone, so the same bytes could give different times
+ * (and different dedupe keys) on two machines; here every accepted form is listed:
+ *   - ISO 8601 / RFC 3339: `YYYY-MM-DD`, optionally `T` or space, `hh:mm[:ss[.fraction]]`, zone
+ *     `Z`, `±hh`, `±hhmm` or `±hh:mm`. No zone = UTC, date only = midnight UTC (Segment's dayjs.utc,
+ *     mapping reference §5.2). Fractions are truncated to milliseconds.
+ *   - JSON numbers and numeric strings: epoch seconds when |value| < 1e11, else milliseconds
+ *     (the heuristic of mixpanel-api.md §3.4; corrects A51, where a numeric string became a date).
+ */
+import type { Rejection } from '../reason-codes.js';
+import { quote } from './describe.js';
+
+export interface TimeContext {
+  /** Kafka record timestamp (ms), the last time fallback of spec §4.2.2; absent in `transform`. */
+  readonly kafkaTimestampMs?: number;
+  /** Wall-clock now (ms) for the "more than 1 h in the future" check only. */
+  readonly nowMs: number;
+}
+
+/** The message fields that may carry the event time, in order of preference (spec §4.2.2). */
+export const TIME_FIELDS = ['timestamp', 'originalTimestamp', 'receivedAt', 'sentAt'] as const;
+
+/** Mixpanel rejects events before 1971-01-01T00:00:00Z (mixpanel-api.md §3.4). */
+export const MIN_EVENT_TIME_MS = Date.UTC(1971, 0, 1);
+/** ... and more than one hour after its own clock. */
+export const MAX_FUTURE_MS = 60 * 60 * 1000;
+/** Below this magnitude a number is epoch seconds, at or above it milliseconds. */
+export const SECONDS_BELOW = 1e11;
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DAY_MS = 86_400_000;
+/** 400 Gregorian years are exactly 146,097 days; used to step past Date.UTC's 0–99 → 19xx rule. */
+const FOUR_CENTURIES_MS = 146_097 * DAY_MS;
+
+/** Epoch milliseconds from a number in seconds or milliseconds (see SECONDS_BELOW). */
+export function epochMsFromNumber(value: number): number | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  // Math.round repairs binary noise such as 1735550100.123 * 1000 = 1735550100123.0002.
+  return Math.abs(value) < SECONDS_BELOW ? Math.round(value * 1000) : Math.trunc(value);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Epoch milliseconds of a strict ISO 8601 string, or undefined when it is not one. */
+export function parseIsoTime(text: string): number | undefined {
+  const m = ISO.exec(text);
+  if (m === null) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // 60 admits a leap second (it rolls over into the next minute, as Date.UTC does).
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  let offsetMs = 0;
+  if (m[9] !== undefined) {
+    const offHours = Number(m[10]);
+    const offMinutes = m[11] === undefined ? 0 : Number(m[11]);
+    if (offHours > 23 || offMinutes > 59) return undefined;
+    offsetMs = (m[9] === '-' ? -1 : 1) * (offHours * 60 + offMinutes) * 60_000;
+  }
+  const utc =
+    year < 100
+      ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - FOUR_CENTURIES_MS
+      : Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return utc - offsetMs;
+}
+
+/** Epoch milliseconds of one time value in any accepted form, or undefined if unparseable. */
+export function parseTimeValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return epochMsFromNumber(value);
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (NUMERIC.test(text)) return epochMsFromNumber(Number(text));
+    return parseIsoTime(text);
+  }
+  // Avro's timestamp-millis logical type decodes to a Date.
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  return undefined;
+}
+
+export type TimeResult = { ok: true; timeMs: number } | { ok: false; rejection: Rejection };
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * The event time of a payload. The first *present* field decides (absent, null and "" are not
+ * present): if it does not parse the message is `invalid_timestamp` rather than silently taking a
+ * later field, because a producer sending garbage there should see it in the dead-letter topic.
+ */
+export function resolveEventTime(
+  payload: Readonly<Record<string, unknown>>,
+  context: TimeContext,
+): TimeResult {
+  let field = 'kafka timestamp';
+  let timeMs: number | undefined;
+  const source = TIME_FIELDS.find((f) => present(payload[f]));
+  if (source !== undefined) {
+    field = source;
+    timeMs = parseTimeValue(payload[source]);
+    if (timeMs === undefined) {
+      return reject(
+        'invalid_timestamp',
+        field,
+        `${field} ${quote(payload[source])} is not a date-time or epoch number`,
+      );
+    }
+  } else if (context.kafkaTimestampMs !== undefined && Number.isFinite(context.kafkaTimestampMs)) {
+    timeMs = Math.trunc(context.kafkaTimestampMs);
+  } else {
+    return reject(
+      'invalid_timestamp',
+      'timestamp',
+      'no timestamp, originalTimestamp, receivedAt or sentAt, and no Kafka record timestamp',
+    );
+  }
+  if (timeMs < MIN_EVENT_TIME_MS) {
+    return reject(
+      'time_out_of_range',
+      field,
+      `${field} is before 1971-01-01, which Mixpanel rejects`,
+    );
+  }
+  if (timeMs > context.nowMs + MAX_FUTURE_MS) {
+    return reject(
+      'time_out_of_range',
+      field,
+      `${field} is more than 1 h in the future, which Mixpanel rejects`,
+    );
+  }
+  return { ok: true, timeMs };
+}
+
+function reject(
+  code: 'invalid_timestamp' | 'time_out_of_range',
+  field: string,
+  message: string,
+): TimeResult {
+  return { ok: false, rejection: { code, stage: 'validate', message, field } };
+}

@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import { validMessage } from '../../test/support/transform-config.js';
+import type { TrackMessage } from '../decode/segment-message.js';
+import { eventProperties } from './event-properties.js';
+
+const T = Date.UTC(2024, 11, 30, 9, 15);
+const track = (payload: Record<string, unknown>): TrackMessage =>
+  validMessage({ type: 'track', event: 'E', userId: 'u-1', ...payload }) as TrackMessage;
+const props = (payload: Record<string, unknown>, sourceName?: string) =>
+  eventProperties(track(payload), { insertId: 'ins-1', originalName: 'E', sourceName });
+
+/** Every context source of mapping reference §5.1, so that every computed key is present. */
+const FULL_CONTEXT = {
+  ip: '203.0.113.24',
+  app: { build: '421', version: '4.2.1', namespace: 'com.acme', name: 'Acme', platform: 'ios' },
+  userAgent:
+    'Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.91 Safari/537.36',
+  network: { bluetooth: true, cellular: false, carrier: 'T', wifi: true },
+  page: { url: 'https://x.test/a', referrer: 'https://r.test/' },
+  device: {
+    name: 'iPhone',
+    type: 'ios',
+    advertisingId: 'AD-1',
+    manufacturer: 'Apple',
+    model: 'iPhone15,2',
+    adTrackingEnabled: false,
+  },
+  groupId: 'org-1',
+  library: { name: 'analytics.js', version: '1.0.0' },
+  locale: 'de-DE',
+  os: { name: 'iOS', version: '17.4' },
+  screen: { height: 852, width: 393, density: 3 },
+  location: { country: 'Germany' },
+  campaign: { name: 'c', content: 'ct', medium: 'm', source: 's', term: 't' },
+  timezone: 'Europe/Berlin',
+  userAgentData: {
+    mobile: false,
+    platform: 'Windows',
+    bitness: '64',
+    platformVersion: '15.0.0',
+    uaFullVersion: '124.0.6367.91',
+    wow64: false,
+  },
+};
+
+describe('eventProperties', () => {
+  it('emits every computed key of mapping reference §5.1 in the table order, then the properties', () => {
+    const out = props(
+      { anonymousId: 'a-1', context: FULL_CONTEXT, properties: { plan: 'pro', seats: 5 } },
+      'web',
+    );
+    expect(Object.keys(out)).toEqual([
+      'time',
+      'ip',
+      'id',
+      '$anon_id',
+      'distinct_id',
+      '$app_build_number',
+      '$app_version_string',
+      '$app_namespace',
+      '$app_name',
+      '$browser',
+      '$browser_version',
+      '$bluetooth_enabled',
+      '$cellular_enabled',
+      '$carrier',
+      '$current_url',
+      '$device',
+      '$device_id',
+      '$device_type',
+      '$device_name',
+      '$group_id',
+      '$identified_id',
+      '$insert_id',
+      '$ios_ifa',
+      '$lib_version',
+      '$locale',
+      '$manufacturer',
+      '$model',
+      '$os',
+      '$os_version',
+      '$referrer',
+      '$screen_height',
+      '$screen_width',
+      '$screen_density',
+      '$source',
+      '$user_id',
+      '$wifi_enabled',
+      'mp_country_code',
+      'mp_lib',
+      'segment_source_name',
+      'utm_campaign',
+      'utm_content',
+      'utm_medium',
+      'utm_source',
+      'utm_term',
+      'advertising_id',
+      'ad_tracking_enabled',
+      'timezone',
+      'app_platform',
+      'event_original_name',
+      '$mobile',
+      '$platform',
+      '$bitness',
+      '$platformVersion',
+      '$uaFullVersion',
+      '$wow64',
+      'plan',
+      'seats',
+    ]);
+    expect(out).toMatchObject({
+      time: T,
+      ip: '203.0.113.24',
+      id: 'u-1',
+      distinct_id: 'u-1',
+      $anon_id: 'a-1',
+      $device_id: 'a-1',
+      $user_id: 'u-1',
+      $identified_id: 'u-1',
+      $insert_id: 'ins-1',
+      $browser: 'Chrome',
+      $browser_version: '124.0.6367.91',
+      $group_id: 'org-1',
+      $ios_ifa: 'AD-1',
+      mp_lib: 'Segment Actions: analytics.js',
+      utm_campaign: 'c',
+      ad_tracking_enabled: 'false',
+      app_platform: 'ios',
+      segment_source_name: 'web',
+      $uaFullVersion: '124.0.6367.91',
+      $wow64: false,
+    });
+  });
+
+  it.each([
+    [
+      'userId and anonymousId',
+      { userId: 'u', anonymousId: 'a' },
+      { distinct_id: 'u', id: 'u', $device_id: 'a', $user_id: 'u' },
+    ],
+    [
+      'anonymousId only (A02)',
+      { userId: undefined, anonymousId: 'a' },
+      { distinct_id: 'a', id: 'a', $device_id: 'a', $anon_id: 'a' },
+    ],
+    [
+      'empty userId falls back to anonymousId (§4.2.4, A53)',
+      { userId: '', anonymousId: 'a' },
+      { distinct_id: 'a', id: 'a' },
+    ],
+  ])('identity: %s (§5.3)', (_name, ids, expected) => {
+    const out = props(ids);
+    expect(out).toMatchObject(expected);
+    if (ids.userId === undefined || ids.userId === '') {
+      expect(out).not.toHaveProperty('$user_id');
+      expect(out).not.toHaveProperty('$identified_id');
+    }
+  });
+
+  it('coerces like Segment: ip 0 → "0" (A11), numbers to strings, numeric strings to numbers', () => {
+    const out = props({
+      context: { ip: 0, app: { build: 421 }, screen: { width: '393' }, network: { wifi: 'true' } },
+    });
+    expect(out).toMatchObject({
+      ip: '0',
+      $app_build_number: '421',
+      $screen_width: 393,
+      $wifi_enabled: true,
+    });
+  });
+
+  it('leaves out empty strings and values that cannot be coerced', () => {
+    const out = props({
+      context: { page: { referrer: '', url: { href: 'x' } }, screen: { width: 'wide' }, os: null },
+    });
+    for (const key of ['$referrer', '$current_url', '$screen_width', '$os'])
+      expect(out).not.toHaveProperty(key);
+  });
+
+  it('falls back from advertisingId to idfa for $ios_ifa, but advertising_id needs advertisingId', () => {
+    const out = props({ context: { device: { idfa: 'IDFA-1' } } });
+    expect(out['$ios_ifa']).toBe('IDFA-1');
+    expect(out).not.toHaveProperty('advertising_id');
+  });
+
+  it('sends $browser "" for an unknown agent, and nothing without one', () => {
+    expect(props({ context: { userAgent: 'curl/8' } })['$browser']).toBe('');
+    expect(props({})).not.toHaveProperty('$browser');
+  });
+
+  it('sets $source to Iterable only for context.integration.name "Iterable"', () => {
+    expect(props({ context: { integration: { name: 'Iterable' } } })['$source']).toBe('Iterable');
+    expect(props({ context: { integration: { name: 'iterable' } } })['$source']).toBe('segment');
+  });
+
+  it('drops reserved property keys and lets other properties override computed ones in place (A10)', () => {
+    const out = props({
+      context: { ip: '1.1.1.1' },
+      properties: {
+        time: 1,
+        id: 'x',
+        distinct_id: 'x',
+        $insert_id: 'x',
+        $user_id: 'x',
+        $anon_id: 'x',
+        $group_id: 'x',
+        ip: '2.2.2.2',
+        token: 't',
+      },
+    });
+    expect(out).toMatchObject({
+      time: T,
+      id: 'u-1',
+      distinct_id: 'u-1',
+      $insert_id: 'ins-1',
+      ip: '2.2.2.2',
+      token: 't',
+    });
+    expect(out).not.toHaveProperty('$anon_id');
+    expect(out).not.toHaveProperty('$group_id');
+    expect(Object.keys(out).indexOf('ip')).toBe(1);
+  });
+
+  it('drops __proto__ and keeps the output a plain object', () => {
+    const message = validMessage(
+      JSON.parse(
+        '{"type":"track","event":"E","userId":"u","properties":{"__proto__":{"x":1},"constructor":"c"}}',
+      ),
+    );
+    const out = eventProperties(message as TrackMessage, {
+      insertId: 'i',
+      originalName: 'E',
+      sourceName: undefined,
+    });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(out).not.toHaveProperty('x');
+    expect(Object.keys(out)).toContain('constructor');
+    expect(Object.keys(out)).not.toContain('__proto__');
+  });
+
+  it('forwards nested, null, array and numeric-string properties as sent (A09)', () => {
+    const properties = {
+      nested: { a: { b: 1 } },
+      none: null,
+      list: [1, 'two', { three: 3 }],
+      num: '42',
+    };
+    expect(props({ properties })).toMatchObject(properties);
+  });
+});

@@ -1,0 +1,7 @@
+/** What a per-type mapper returns: the records of one message, or why it sends nothing. */
+import type { MixpanelRecord } from '../publish/records.js';
+import type { SkipReason } from '../reason-codes.js';
+
+export type Mapped = { readonly records: MixpanelRecord[] } | { readonly skip: SkipReason };
+
+export const skip = (reason: SkipReason): Mapped => ({ skip: reason });

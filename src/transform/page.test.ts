@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { mappingSettings, validMessage } from '../../test/support/transform-config.js';
+import type { ConfigInput } from '../config/schema.js';
+import type { PageMessage, ScreenMessage } from '../decode/segment-message.js';
+import type { MixpanelRecord } from '../publish/records.js';
+import { mapPage } from './page.js';
+
+type Mapping = NonNullable<ConfigInput['mapping']>;
+const events = (payload: Record<string, unknown>, mapping: Mapping = {}) => {
+  const message = validMessage({ type: 'page', userId: 'u', ...payload }) as
+    PageMessage | ScreenMessage;
+  const mapped = mapPage(message, mappingSettings(mapping));
+  return 'records' in mapped ? mapped.records : [];
+};
+const only = (records: MixpanelRecord[]) => {
+  const [first] = records;
+  if (first?.endpoint !== '/import') throw new Error('expected an /import event');
+  return first.record;
+};
+
+describe('mapPage', () => {
+  it('names "Viewed {name}" with event_original_name = name and page properties as sent (A28)', () => {
+    const record = only(
+      events({ name: 'Pricing', category: 'Marketing', properties: { path: '/pricing' } }),
+    );
+    expect(record.event).toBe('Viewed Pricing');
+    expect(record.properties).toMatchObject({ event_original_name: 'Pricing', path: '/pricing' });
+    expect(record.properties).not.toHaveProperty('category');
+  });
+
+  it('names an unnamed page "Loaded a Page" without event_original_name (§4.2.3, A29)', () => {
+    const record = only(events({ properties: { url: 'https://x/' } }));
+    expect(record.event).toBe('Loaded a Page');
+    expect(record.properties).not.toHaveProperty('event_original_name');
+  });
+
+  it('maps screens the same way (A30)', () => {
+    expect(only(events({ type: 'screen', name: 'Checkout' })).event).toBe('Viewed Checkout');
+  });
+
+  it('copies name and category into properties under a Classic naming (C11), after the message properties', () => {
+    const record = only(
+      events(
+        { name: 'Pricing', category: 'Marketing', properties: { url: 'u' } },
+        { pageNaming: 'consolidated' },
+      ),
+    );
+    expect(record.event).toBe('Loaded a Page');
+    expect(Object.keys(record.properties).slice(-3)).toEqual(['url', 'category', 'name']);
+    expect(record.properties).toMatchObject({ category: 'Marketing', name: 'Pricing' });
+  });
+
+  it('does not overwrite name or category the message already carries', () => {
+    const record = only(
+      events({ name: 'Home', properties: { name: 'home-v2' } }, { pageNaming: 'named' }),
+    );
+    expect(record.event).toBe('Viewed Home Page');
+    expect(record.properties['name']).toBe('home-v2');
+  });
+
+  it('increments the generated page event name (seed 004: "Viewed Signup Page")', () => {
+    const records = events(
+      { name: 'Signup' },
+      { pageNaming: 'named', eventIncrements: ['viewed signup page'] },
+    );
+    expect(records.map((r) => r.endpoint)).toEqual(['/import', '/engage', '/engage']);
+    expect(records[1]?.record).toMatchObject({ $add: { 'Viewed Signup Page': 1 } });
+  });
+});
