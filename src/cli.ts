@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkConfig } from './commands/check-config.js';
 import { produceCommand, type ProduceCommandOptions } from './commands/produce.js';
+import { runCommand } from './commands/run.js';
 import { runSandbox } from './commands/sandbox.js';
 import { declareSandboxFlags, type SandboxFlags } from './commands/sandbox-flags.js';
 import { systemClock } from './clock.js';
@@ -62,6 +63,20 @@ function ratio(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be a number between 0 and 1');
   return n;
+}
+
+function addRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the stream processor: Kafka → Mixpanel, with dead-lettering and metrics')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      '\nConfiguration comes from the file and SEGMENT_MIXPANEL_* variables; see docs/configuration.md.\nExample:\n  SEGMENT_MIXPANEL_MIXPANEL_PROJECT_TOKEN=... segment-mixpanel run -c config.yaml\n',
+    )
+    .action(async (opts: { config?: string }) => {
+      process.exitCode = await runCommand(opts, process.stderr);
+    });
 }
 
 function addProduce(program: Command): void {
@@ -175,6 +190,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
+  addRun(program);
   addProduce(program);
   addCheckConfig(program);
   addSandbox(program);
@@ -189,7 +205,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    // Commands that decide their own exit status (run) set process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
     if (err instanceof ConfigError) {

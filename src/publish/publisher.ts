@@ -4,6 +4,7 @@
  * successes are split by index, 413s and poison batches are halved until the culprits are found,
  * 401/403 stop everything. Retries, backoff and concurrency live in send-with-retry.ts.
  */
+import { setMaxListeners } from 'node:events';
 import { systemClock, type Clock } from '../clock.js';
 import {
   DEFAULT_GZIP_LEVEL,
@@ -136,6 +137,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const userAgent = `segment-mixpanel/${VERSION}`;
   /** Aborted by close() and by the first fatal answer: stops every publish at once. */
   const lifetime = new AbortController();
+  // One listener per batch in flight (linkSignals detaches it when the batch settles).
+  setMaxListeners(0, lifetime.signal);
   let fatal: { status: number; message: string } | undefined;
 
   function headersFor(endpoint: Endpoint, contentEncoding?: string): Record<string, string> {

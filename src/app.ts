@@ -1,0 +1,236 @@
+/**
+ * The composition root: builds every adapter and stage from the config, connects them, and owns
+ * the order of start and stop.
+ *
+ * Start: ops server (liveness during startup) → publisher → dead-letter producer (must be ready
+ * before the first rejection) → Avro decoder → pipeline → consumer last (nothing is read before
+ * every sink is ready) → committer and lag monitor.
+ *
+ * Stop (SIGTERM/SIGINT, rebalance-safe, spec §2): close intake and pause fetching → flush open
+ * batches and let in-flight requests and dead letters finish within batching.drainTimeoutMs →
+ * commit the settled watermark (needs group membership, so before leaving) → leave the group →
+ * close producer and HTTP pool → ops server last, so shutdown stays observable. Anything unsettled
+ * stays uncommitted and is redelivered to the next owner; $insert_id makes that safe.
+ */
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/schema.js';
+import { createAvroDecoder } from './decode/avro.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { startOpsServer, type OpsServer } from './metrics/server.js';
+import { Pipeline, type FatalReason } from './pipeline.js';
+import { createPublisher } from './publish/publisher.js';
+import type { Publisher } from './publish/publisher.js';
+import { Committer } from './settle/committer.js';
+import { DeadLetterWriter } from './settle/dead-letter-writer.js';
+import { createKafkaDeadLetterSink } from './settle/kafka-dead-letter-sink.js';
+import { createKafka } from './source/kafka-client.js';
+import { createKafkaSource } from './source/kafka-source.js';
+import { startLagMonitor, type LagMonitor } from './source/lag-monitor.js';
+import type { Source } from './source/source.js';
+import { createRecordTransformer, type RecordTransformer } from './transform/record-transformer.js';
+import { VERSION } from './version.js';
+
+export interface ExitStatus {
+  /** 0 after a requested stop; 1 after a fatal condition. */
+  readonly code: 0 | 1;
+  readonly reason: 'stopped' | FatalReason;
+  readonly message: string;
+}
+
+export interface AppOverrides {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly publisher?: Publisher;
+  readonly transformer?: RecordTransformer;
+}
+
+export interface App {
+  /** Resolves once consuming has started (the group join completes in the background). */
+  start(): Promise<void>;
+  /** Graceful stop; resolves when everything is closed. Idempotent. */
+  stop(): Promise<ExitStatus>;
+  /** Resolves when the app has stopped, for whatever reason. */
+  readonly exited: Promise<ExitStatus>;
+  /** Where /metrics, /healthz and /readyz are served (after start, when metrics are enabled). */
+  opsUrl(): string | undefined;
+  readonly metrics: Metrics;
+}
+
+/** What to fix, by fatal reason: the message of a fatal stop names the setting. */
+const FATAL_HINTS: Record<FatalReason, string> = {
+  auth: 'check mixpanel.serviceAccount / mixpanel.apiSecret / mixpanel.projectToken / mixpanel.projectId and that mixpanel.region (or mixpanel.apiHost) matches the project',
+  dead_letter_ratio:
+    'inspect the dead-letter topic (segment-mixpanel dlq inspect); raise deadLetter.maxRatio only if this share of bad input is expected',
+  kafka: 'check kafka.brokers and the broker logs',
+  internal: 'this is a bug; please report it with the logs',
+};
+
+export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}): App {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(config.log);
+  const metrics =
+    overrides.metrics ??
+    createMetrics({ topics: config.kafka.topics, defaultMetrics: true, version: VERSION });
+  const kafka = createKafka(config.kafka, logger);
+
+  let ops: OpsServer | undefined;
+  let source: Source | undefined;
+  let pipeline: Pipeline | undefined;
+  let committer: Committer | undefined;
+  let lag: LagMonitor | undefined;
+  let publisher: Publisher | undefined;
+  let deadLetters: DeadLetterWriter | undefined;
+  let sink: ReturnType<typeof createKafkaDeadLetterSink> | undefined;
+  let stopping: Promise<ExitStatus> | undefined;
+  let fatal: { reason: FatalReason; message: string } | undefined;
+  let resolveExited!: (status: ExitStatus) => void;
+  const exited = new Promise<ExitStatus>((resolve) => (resolveExited = resolve));
+
+  const onFatal = (reason: FatalReason, message: string): void => {
+    if (fatal || stopping) return;
+    fatal = { reason, message };
+    metrics.fatalErrors.inc({ reason });
+    logger.fatal(
+      { reason, detail: message, fix: FATAL_HINTS[reason] },
+      'stopping: fatal condition',
+    );
+    void stop();
+  };
+
+  async function start(): Promise<void> {
+    if (config.metrics.enabled) {
+      ops = await startOpsServer({
+        registry: metrics.registry,
+        host: config.metrics.host,
+        port: config.metrics.port,
+        readiness: () => {
+          const checks: Record<string, true | string> = {
+            consumer: source?.joined() ? true : 'not a member of the consumer group yet',
+            mixpanel: fatal?.reason === 'auth' ? 'credentials refused' : true,
+            running: stopping ? 'shutting down' : true,
+          };
+          return { ready: Object.values(checks).every((c) => c === true), checks };
+        },
+      });
+    }
+    publisher =
+      overrides.publisher ??
+      createPublisher({
+        mixpanel: config.mixpanel,
+        retry: config.retry,
+        batching: config.batching,
+        clock,
+        metrics,
+        logger,
+      });
+    sink = createKafkaDeadLetterSink({ kafka, topic: config.kafka.deadLetterTopic });
+    await sink.connect();
+    deadLetters = new DeadLetterWriter({ sink, clock, metrics, logger });
+    const avro = config.input.schemaRegistry
+      ? createAvroDecoder({ registry: config.input.schemaRegistry, clock, logger })
+      : undefined;
+    source = createKafkaSource({ kafka, config: config.kafka, logger, metrics });
+    const theSource = source;
+    pipeline = new Pipeline({
+      config,
+      clock,
+      logger,
+      metrics,
+      transformer: overrides.transformer ?? createRecordTransformer(config),
+      avro,
+      publisher,
+      deadLetters,
+      onFull: () => theSource.pause(),
+      onCapacity: () => theSource.resume(),
+      onFatal,
+    });
+    const thePipeline = pipeline;
+    committer = new Committer({
+      tracker: pipeline.tracker,
+      source,
+      clock,
+      intervalMs: config.kafka.commitIntervalMs,
+      logger,
+      metrics,
+    });
+    await source.start({
+      onBatch: (batch) => thePipeline.onBatch(batch),
+      onAssignment: (change) => thePipeline.onAssignment(change),
+      onRebalancing: () => {
+        thePipeline.onRebalancing();
+        void committer?.commitNow();
+      },
+      onFatal: (error) => onFatal('kafka', error.message),
+    });
+    committer.start();
+    lag = await startLagMonitor({
+      kafka,
+      groupId: config.kafka.groupId,
+      topics: config.kafka.topics,
+      intervalMs: config.kafka.lagIntervalMs,
+      clock,
+      metrics,
+      logger,
+      assignment: () => theSource.assignment(),
+    });
+    logger.info(
+      {
+        topics: config.kafka.topics,
+        groupId: config.kafka.groupId,
+        metrics: ops?.url,
+        version: VERSION,
+      },
+      'processor started',
+    );
+  }
+
+  function stop(): Promise<ExitStatus> {
+    stopping ??= (async () => {
+      logger.info({ reason: fatal?.reason ?? 'requested' }, 'processor stopping');
+      pipeline?.closeIntake();
+      source?.pause();
+      const settled = pipeline
+        ? await pipeline.drain('shutdown', config.batching.drainTimeoutMs)
+        : true;
+      if (!settled) {
+        logger.warn(
+          { unsettled: pipeline?.unsettled },
+          'drain deadline passed; unsettled records stay uncommitted',
+        );
+      }
+      await committer?.stop();
+      await closeQuietly('lag monitor', () => lag?.stop());
+      await closeQuietly('consumer', () => source?.stop());
+      await closeQuietly('dead-letter writer', () => deadLetters?.close());
+      await closeQuietly('dead-letter producer', () => sink?.close());
+      await closeQuietly('publisher', () => publisher?.close());
+      const status: ExitStatus = fatal
+        ? {
+            code: 1,
+            reason: fatal.reason,
+            message: `${fatal.message} (${FATAL_HINTS[fatal.reason]})`,
+          }
+        : { code: 0, reason: 'stopped', message: 'stopped' };
+      logger.info({ code: status.code }, 'processor stopped');
+      await closeQuietly('ops server', () => ops?.close());
+      resolveExited(status);
+      return status;
+    })();
+    return stopping;
+  }
+
+  async function closeQuietly(
+    what: string,
+    close: () => Promise<unknown> | undefined,
+  ): Promise<void> {
+    try {
+      await close();
+    } catch (err) {
+      logger.warn({ err, component: what }, 'error while closing');
+    }
+  }
+
+  return { start, stop, exited, opsUrl: () => ops?.url, metrics };
+}
