@@ -1,0 +1,176 @@
+/**
+ * The promises under stress, on a real broker and the sandbox: crashes, a second member joining and
+ * leaving, Mixpanel faults, bad credentials, and Mixpanel down. Nothing is lost, nothing is
+ * duplicated in the deduplicated view, and nothing unsettled is committed.
+ */
+import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { committedOffsets, endOffsets } from '../harness/kafka/client.js';
+import {
+  expectedOutcomes,
+  traffic,
+  usePipelineFixture,
+  type PipelineFixture,
+} from '../harness/pipeline.js';
+import { startProcessorProcess } from '../harness/processor.js';
+import { waitFor } from '../harness/wait.js';
+
+async function waitForCommitsAtEnd(fixture: PipelineFixture, timeoutMs = 120_000): Promise<void> {
+  const ends = await endOffsets(fixture.kafka, fixture.topic);
+  await waitFor(
+    () => committedOffsets(fixture.kafka, fixture.groupId, fixture.topic),
+    (committed) => [...ends].every(([p, end]) => committed.get(p) === end),
+    { what: 'offsets committed to the end of every partition', timeoutMs, intervalMs: 250 },
+  );
+}
+
+async function deadLetterCount(fixture: PipelineFixture): Promise<bigint> {
+  const ends = await endOffsets(fixture.kafka, fixture.deadLetterTopic);
+  return [...ends.values()].reduce((a, b) => a + b, 0n);
+}
+
+describe('the pipeline under stress', () => {
+  it('loses nothing when the processor is killed with SIGKILL mid-stream and restarted', async () => {
+    const fixture = await usePipelineFixture({
+      partitions: 4,
+      sandbox: { faults: [{ endpoint: '*', rate: 1, mode: 'latency', delayMs: 40 }] },
+    });
+    const messages = traffic(12_000, { seed: 21 });
+    const expected = expectedOutcomes(fixture.config, messages);
+    await fixture.produce(messages);
+
+    const first = startProcessorProcess(fixture.configInput);
+    await waitFor(
+      () => fixture.sandbox.stats().records['/import'].unique,
+      (unique) => unique >= 2000,
+      { what: 'the first processor to deliver part of the stream', timeoutMs: 60_000 },
+    );
+    first.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(fixture.sandbox.stats().records['/import'].unique).toBeLessThan(expected.importEvents);
+
+    const second = startProcessorProcess(fixture.configInput);
+    try {
+      await waitForCommitsAtEnd(fixture);
+      const stats = fixture.sandbox.stats();
+      expect(stats.records['/import'].unique).toBe(expected.importEvents);
+      expect(stats.records['/engage'].accepted).toBeGreaterThanOrEqual(expected.engageUpdates);
+      expect(await deadLetterCount(fixture)).toBe(0n);
+    } finally {
+      second.kill('SIGTERM');
+      expect((await second.exited).code).toBe(0);
+    }
+  });
+
+  it('moves partitions to the remaining member when one of two stops, losing nothing', async () => {
+    const fixture = await usePipelineFixture({ partitions: 6 });
+    const messages = traffic(16_000, { seed: 22 });
+    const expected = expectedOutcomes(fixture.config, messages);
+    const a = await fixture.startApp();
+    const b = await fixture.startApp();
+    await waitFor(
+      async () =>
+        (await b.metrics.assignedPartitions.get()).values.reduce((s, v) => s + v.value, 0),
+      (partitions) => partitions > 0 && partitions < 6,
+      { what: 'both members to own partitions', timeoutMs: 60_000 },
+    );
+    await fixture.produce(messages.slice(0, 8000));
+    await waitFor(
+      () => fixture.sandbox.stats().records['/import'].unique,
+      (unique) => unique > 1000,
+      { what: 'delivery to start', timeoutMs: 60_000 },
+    );
+    expect((await a.stop()).code).toBe(0);
+    await waitFor(
+      async () =>
+        (await b.metrics.assignedPartitions.get()).values.reduce((s, v) => s + v.value, 0),
+      (partitions) => partitions === 6,
+      { what: 'the remaining member to own every partition', timeoutMs: 60_000 },
+    );
+    await fixture.produce(messages.slice(8000));
+    await waitForCommitsAtEnd(fixture);
+    expect(fixture.sandbox.stats().records['/import'].unique).toBe(expected.importEvents);
+    expect(await deadLetterCount(fixture)).toBe(0n);
+  });
+
+  it('rides out 5xx, 429s and hung connections: nothing lost, nothing duplicated, lag recovers', async () => {
+    const fixture = await usePipelineFixture({
+      partitions: 4,
+      config: {
+        retry: { requestTimeoutMs: 1000 },
+        kafka: { lagIntervalMs: 300 },
+        batching: { maxRecords: 200 },
+      },
+    });
+    fixture.sandbox.addFault({ endpoint: '/import', rate: 0.2, status: 503 });
+    fixture.sandbox.addFault({ endpoint: '/import', status: 429, count: 3, retryAfter: 1 });
+    fixture.sandbox.addFault({ endpoint: '/import', mode: 'hang', count: 2 });
+    fixture.sandbox.addFault({ endpoint: '/engage', rate: 0.2, status: 502 });
+    const messages = traffic(10_000, { seed: 23 });
+    const expected = expectedOutcomes(fixture.config, messages);
+    const app = await fixture.startApp();
+    await fixture.produce(messages);
+    await waitForCommitsAtEnd(fixture);
+
+    const stats = fixture.sandbox.stats();
+    expect(stats.records['/import'].unique).toBe(expected.importEvents);
+    expect(stats.faults.injected.hang).toBe(2);
+    expect(stats.requests['/import']['503']).toBeGreaterThan(0);
+    expect(stats.requests['/import']['429']).toBe(3);
+    expect(stats.records['/engage'].accepted).toBe(expected.engageUpdates);
+    expect(await deadLetterCount(fixture)).toBe(0n);
+    const retries = (await app.metrics.retries.get()).values.reduce((s, v) => s + v.value, 0);
+    expect(retries).toBeGreaterThan(0);
+    await waitFor(
+      async () => (await app.metrics.consumerLag.get()).values,
+      (lags) => lags.length === 4 && lags.every((l) => l.value === 0),
+      { what: 'consumer lag back to zero on every partition', timeoutMs: 30_000 },
+    );
+  });
+
+  it('exits non-zero on refused credentials, naming the setting, and commits nothing unsettled', async () => {
+    const fixture = await usePipelineFixture({
+      partitions: 2,
+      sandbox: { credentials: { projectToken: 'right-token', apiSecret: 'right-secret' } },
+      config: { mixpanel: { projectToken: 'right-token', apiSecret: 'wrong-secret' } },
+    });
+    // Only /import events: every one of them needs the refused credentials.
+    const messages = traffic(400, { seed: 24 }).filter((m) => m.kind === 'track');
+    await fixture.produce(messages);
+    const processor = startProcessorProcess(fixture.configInput);
+    const exit = await processor.exited;
+    expect(exit.code).toBe(1);
+    expect(processor.output()).toMatch(/stopped \(auth\)/);
+    expect(processor.output()).toContain('mixpanel.apiSecret');
+    expect(fixture.sandbox.stats().requests['/import']['401']).toBeGreaterThan(0);
+    const committed = await committedOffsets(fixture.kafka, fixture.groupId, fixture.topic);
+    expect([...committed.values()].every((offset) => offset === -1n)).toBe(true);
+  });
+
+  it('delivers what arrived while Mixpanel was down once it is back, without dead letters', async () => {
+    const fixture = await usePipelineFixture({ partitions: 2 });
+    const port = fixture.sandbox.port;
+    await fixture.sandbox.stop(); // Mixpanel unreachable: connections refused
+    const messages = traffic(2000, { seed: 25 });
+    const expected = expectedOutcomes(fixture.config, messages);
+    const app = await fixture.startApp();
+    await fixture.produce(messages);
+    await waitFor(
+      async () =>
+        (await app.metrics.retries.get()).values
+          .filter((v) => v.labels.reason === 'network')
+          .reduce((s, v) => s + v.value, 0),
+      (retries) => retries >= 3,
+      { what: 'the processor to retry an unreachable Mixpanel', timeoutMs: 60_000 },
+    );
+    const back = await startSandbox({ port, keepRecords: 0 });
+    try {
+      await waitForCommitsAtEnd(fixture);
+      expect(back.stats().records['/import'].unique).toBe(expected.importEvents);
+      expect(await deadLetterCount(fixture)).toBe(0n);
+    } finally {
+      await app.stop();
+      await back.stop();
+    }
+  });
+});
