@@ -27,6 +27,7 @@ import { createKafkaDeadLetterSink } from './settle/kafka-dead-letter-sink.js';
 import { createKafka } from './source/kafka-client.js';
 import { createKafkaSource } from './source/kafka-source.js';
 import { startLagMonitor, type LagMonitor } from './source/lag-monitor.js';
+import { checkTopicsExist, MissingTopicError } from './source/topics.js';
 import type { Source } from './source/source.js';
 import { createRecordTransformer, type RecordTransformer } from './transform/record-transformer.js';
 import { VERSION } from './version.js';
@@ -67,6 +68,37 @@ const FATAL_HINTS: Record<FatalReason, string> = {
   internal: 'this is a bug; please report it with the logs',
 };
 
+class StartupAborted extends Error {
+  override name = 'StartupAborted';
+}
+
+/** A startup failure caused by the environment or the configuration, said in plain words. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** Startup failures with the setting to check: kafkajs errors alone do not say which broker list. */
+function describeStartupError(err: unknown, config: Readonly<Config>): Error {
+  const error = err instanceof Error ? err : new Error(String(err));
+  if (error instanceof MissingTopicError) return new StartupError(error.message, { cause: error });
+  const causes: string[] = [];
+  for (
+    let e: unknown = error;
+    e instanceof Error;
+    e = (e as { cause?: unknown }).cause ?? (e as { originalError?: unknown }).originalError
+  ) {
+    causes.push(e.message);
+    if (causes.length > 4) break;
+  }
+  if (/^KafkaJS/.test(error.name)) {
+    return new StartupError(
+      `cannot start the Kafka consumer or producer (kafka.brokers = ${config.kafka.brokers.join(',')}): ${causes.join(': ')}`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
 export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}): App {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(config.log);
@@ -99,7 +131,22 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
     void stop();
   };
 
-  async function start(): Promise<void> {
+  let starting: Promise<void> | undefined;
+
+  /** Ends startup at the next step once a stop was requested meanwhile. */
+  const checkpoint = (): void => {
+    if (stopping) throw new StartupAborted();
+  };
+
+  function start(): Promise<void> {
+    starting ??= startInOrder().catch((err: unknown) => {
+      if (err instanceof StartupAborted) return;
+      throw describeStartupError(err, config);
+    });
+    return starting;
+  }
+
+  async function startInOrder(): Promise<void> {
     if (config.metrics.enabled) {
       ops = await startOpsServer({
         registry: metrics.registry,
@@ -125,8 +172,11 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
         metrics,
         logger,
       });
+    await checkTopicsExist(kafka, config.kafka);
+    checkpoint();
     sink = createKafkaDeadLetterSink({ kafka, topic: config.kafka.deadLetterTopic });
     await sink.connect();
+    checkpoint();
     deadLetters = new DeadLetterWriter({ sink, clock, metrics, logger });
     const avro = config.input.schemaRegistry
       ? createAvroDecoder({ registry: config.input.schemaRegistry, clock, logger })
@@ -155,6 +205,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       logger,
       metrics,
     });
+    checkpoint();
     await source.start({
       onBatch: (batch) => thePipeline.onBatch(batch),
       onAssignment: (change) => thePipeline.onAssignment(change),
@@ -164,6 +215,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       },
       onFatal: (error) => onFatal('kafka', error.message),
     });
+    checkpoint();
     committer.start();
     lag = await startLagMonitor({
       kafka,
@@ -175,6 +227,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       logger,
       assignment: () => theSource.assignment(),
     });
+    checkpoint();
     logger.info(
       {
         topics: config.kafka.topics,
@@ -189,6 +242,15 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
   function stop(): Promise<ExitStatus> {
     stopping ??= (async () => {
       logger.info({ reason: fatal?.reason ?? 'requested' }, 'processor stopping');
+      if (starting) {
+        // Startup ends at its next checkpoint; a step stuck on an unreachable broker is not waited out.
+        const deadline = new AbortController();
+        await Promise.race([
+          starting.catch(() => {}),
+          clock.sleep(config.batching.drainTimeoutMs, deadline.signal).catch(() => {}),
+        ]);
+        deadline.abort();
+      }
       pipeline?.closeIntake();
       source?.pause();
       const settled = pipeline

@@ -9,10 +9,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { checkConfig } from './commands/check-config.js';
 import { produceCommand, type ProduceCommandOptions } from './commands/produce.js';
 import { runCommand } from './commands/run.js';
+import { terminationSignal } from './commands/termination.js';
 import { runSandbox } from './commands/sandbox.js';
 import { declareSandboxFlags, type SandboxFlags } from './commands/sandbox-flags.js';
 import { systemClock } from './clock.js';
 import { runTransform } from './commands/transform.js';
+import { StartupError } from './app.js';
 import { ConfigError } from './config/load.js';
 import { parseTimeValue } from './decode/time.js';
 import { VERSION } from './version.js';
@@ -36,18 +38,6 @@ function addCheckConfig(program: Command): void {
     .action((opts: { config?: string; format: 'yaml' | 'json' }) => {
       checkConfig(opts, process.stdout);
     });
-}
-
-/** An AbortSignal that fires on the first SIGINT or SIGTERM (a second one exits at once). */
-function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort(new Error(`received ${signal}`));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return controller.signal;
 }
 
 function integer(name: string, min: number) {
@@ -121,7 +111,7 @@ function addProduce(program: Command): void {
       '\nExamples:\n  segment-mixpanel produce -b 127.0.0.1:9092 -t segment-events -n 100000\n  segment-mixpanel produce -t segment-events -n 0 -r 500 --poison-rate 0.01\n  segment-mixpanel produce -t segment-events -f messages.ndjson\n',
     )
     .action(async (opts: Omit<ProduceCommandOptions, 'progress'> & { progress: boolean }) => {
-      await produceCommand(opts, { out: process.stdout, err: process.stderr }, interruptSignal());
+      await produceCommand(opts, { out: process.stdout, err: process.stderr }, terminationSignal());
     });
 }
 
@@ -133,7 +123,7 @@ function addSandbox(program: Command): void {
         'run the local Mixpanel (ingestion API, dedupe views, fault injection, /_sandbox/ inspection API)',
       ),
   ).action(async (opts: SandboxFlags) => {
-    await runSandbox(opts, process.stdout, interruptSignal());
+    await runSandbox(opts, process.stdout, terminationSignal());
   });
 }
 
@@ -212,6 +202,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof ConfigError) {
       process.stderr.write(`segment-mixpanel: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof StartupError) {
+      process.stderr.write(`segment-mixpanel: cannot start: ${err.message}\n`);
+      return 1;
     }
     process.stderr.write(
       `segment-mixpanel: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

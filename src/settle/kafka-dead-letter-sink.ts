@@ -18,6 +18,9 @@ export function createKafkaDeadLetterSink(options: {
   const producer: Producer = options.kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    // The idempotent producer expects unbounded retries (kafkajs warns otherwise); the writer
+    // above keeps its own backoff for failures that still come through.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   });

@@ -20,11 +20,12 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientSuffix = 
     requestTimeout: 30_000,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
     logLevel: KafkaLogLevel.WARN,
+    // kafkajs logs as errors what it then retries (coordinator loading, a refused connection);
+    // what really fails surfaces through our own handlers (crash → fatal, send errors), so its
+    // lines are warnings here.
     logCreator: () => (entry) => {
       const { message, ...fields } = entry.log;
-      const context = { kafkajs: entry.namespace, ...fields };
-      if (entry.level <= KafkaLogLevel.ERROR) logger.error(context, `kafkajs: ${message}`);
-      else logger.warn(context, `kafkajs: ${message}`);
+      logger.warn({ kafkajs: entry.namespace, ...fields }, `kafkajs: ${message}`);
     },
   };
   if (config.sasl) options.sasl = config.sasl as SASLOptions;

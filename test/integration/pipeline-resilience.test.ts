@@ -13,6 +13,7 @@ import {
   type PipelineFixture,
 } from '../harness/pipeline.js';
 import { startProcessorProcess } from '../harness/processor.js';
+import { freePort } from '../harness/ports.js';
 import { waitFor } from '../harness/wait.js';
 
 async function waitForCommitsAtEnd(fixture: PipelineFixture, timeoutMs = 120_000): Promise<void> {
@@ -172,5 +173,42 @@ describe('the pipeline under stress', () => {
       await app.stop();
       await back.stop();
     }
+  });
+});
+
+describe('the processor at startup', () => {
+  it('refuses to start when a topic is missing, naming the setting', async () => {
+    const fixture = await usePipelineFixture({ partitions: 1 });
+    const processor = startProcessorProcess({
+      ...fixture.configInput,
+      kafka: { ...fixture.configInput.kafka, deadLetterTopic: `${fixture.topic}-no-such-dlq` },
+    });
+    expect((await processor.exited).code).toBe(1);
+    expect(processor.output()).toContain(
+      `cannot start: topics not found on the brokers: ${fixture.topic}-no-such-dlq (kafka.deadLetterTopic)`,
+    );
+  });
+
+  it('stops promptly when told to during startup, leaving nothing running', async () => {
+    const fixture = await usePipelineFixture({ partitions: 1 });
+    const port = await freePort();
+    const processor = startProcessorProcess({
+      ...fixture.configInput,
+      metrics: { enabled: true, host: '127.0.0.1', port },
+      log: { level: 'info' },
+    });
+    // The ops server is the first thing started; the consumer is still joining its group.
+    await waitFor(
+      () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status),
+      (status) => status === 200,
+      { what: 'the ops server', timeoutMs: 30_000, intervalMs: 20 },
+    );
+    processor.kill('SIGTERM');
+    const exit = await processor.exited;
+    expect(exit.code).toBe(0);
+    expect(processor.output()).toContain('"msg":"processor stopped"');
+    expect(processor.output()).not.toContain('KafkaJSNonRetriableError');
+    // Startup ended at its next step: it never went on to finish after the stop was asked for.
+    expect(processor.output()).not.toMatch(/processor stopping[\s\S]*processor started/);
   });
 });
