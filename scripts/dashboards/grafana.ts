@@ -174,7 +174,9 @@ function templating(): Json {
     type: 'query',
     datasource: DATASOURCE,
     definition,
-    query: { qryType: 1, query: definition, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
+    // The plain-string form: every Grafana version parses label_values(...) from it, whereas the
+    // object form of the newer editor needs its metric and label fields filled in separately.
+    query: definition,
     refresh: 2,
     sort: 1,
     multi: all,
