@@ -21,11 +21,12 @@ describe('a real Prometheus scraping fixture replicas', () => {
       targets: replicas.map((r) => r.target),
       ruleFiles: [RULES_FILE],
     });
-    // rate() needs two scrapes of each replica.
+    // rate() needs two scrapes of a replica, and a subquery such as deriv(...[5m:]) two
+    // evaluation steps with data: wait for four scrapes of both.
     await waitFor(
-      () => prometheus.query('count(rate(segment_mixpanel_kafka_messages_consumed_total[5s]) > 0)'),
-      (r) => r.resultType === 'vector' && Number(r.result[0]?.value[1] ?? 0) >= 4,
-      { what: 'two scrapes of both replicas', timeoutMs: 30_000, intervalMs: 250 },
+      () => prometheus.query('count(count_over_time(segment_mixpanel_build_info[1m]) >= 4)'),
+      (r) => r.resultType === 'vector' && r.result[0]?.value[1] === '2',
+      { what: 'four scrapes of both replicas', timeoutMs: 30_000, intervalMs: 250 },
     );
   });
 
