@@ -1,14 +1,15 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests next to the code, and integration tests that talk to a real
-// Kafka broker (started once per run by test/harness/kafka/global-setup.ts) and the sandbox.
+// Two projects: fast unit tests next to the code (plus the checks of the ops files under
+// test/ops/: dashboards, alert rules, compose, Dockerfile), and integration tests that talk to a
+// real Kafka broker (started once per run by test/harness/kafka/global-setup.ts) and the sandbox.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/ops/**/*.test.ts'],
           environment: 'node',
         },
       },
@@ -16,6 +17,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/ops/**'],
           environment: 'node',
           globalSetup: ['test/harness/kafka/global-setup.ts'],
           testTimeout: 120_000,

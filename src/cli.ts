@@ -7,6 +7,12 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkConfig } from './commands/check-config.js';
+import {
+  dlqInspectCommand,
+  dlqReplayCommand,
+  type DlqInspectOptions,
+  type DlqReplayOptions,
+} from './commands/dlq.js';
 import { produceCommand, type ProduceCommandOptions } from './commands/produce.js';
 import { runCommand } from './commands/run.js';
 import { terminationSignal } from './commands/termination.js';
@@ -17,6 +23,10 @@ import { runTransform } from './commands/transform.js';
 import { StartupError } from './app.js';
 import { ConfigError } from './config/load.js';
 import { parseTimeValue } from './decode/time.js';
+import { parseOffsetRange, parseTime, type OffsetRange } from './dlq/filter.js';
+import { TopicNotFoundError } from './dlq/reader.js';
+import { ReplayRefused } from './dlq/replay.js';
+import { REASON_CODES, isReasonCode } from './reason-codes.js';
 import { VERSION } from './version.js';
 
 export const EXIT_USAGE = 2;
@@ -174,6 +184,106 @@ function addTransform(program: Command): void {
     });
 }
 
+function collectCode(value: string, previous: string[] = []): string[] {
+  if (!isReasonCode(value)) {
+    throw new InvalidArgumentError(`not a reason code; one of ${REASON_CODES.join(', ')}`);
+  }
+  return [...previous, value];
+}
+
+function collectOffsets(value: string, previous: OffsetRange[] = []): OffsetRange[] {
+  try {
+    return [...previous, parseOffsetRange(value)];
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function time(value: string): number {
+  try {
+    return parseTime(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** The options inspect and replay share: where to read, and which dead letters. */
+function dlqSubcommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .addOption(configOption())
+    .option('-b, --brokers <list>', 'bootstrap brokers, comma-separated (overrides kafka.brokers)')
+    .option('-t, --topic <topic>', 'dead-letter topic to read (default: kafka.deadLetterTopic)')
+    .option('--code <code>', 'only this reason code (repeatable)', collectCode)
+    .option('--since <time>', 'only records that failed at or after this ISO 8601 time', time)
+    .option('--until <time>', 'only records that failed before this ISO 8601 time', time)
+    .option(
+      '--offsets <p:from-to>',
+      'only these dead-letter topic offsets, e.g. 0:100-200 or 2:57 (repeatable)',
+      collectOffsets,
+    )
+    .option('--json', 'machine-readable output')
+    .option('--no-progress', 'no progress line on stderr');
+}
+
+function addDlq(program: Command): void {
+  const dlq = program
+    .command('dlq')
+    .description('read and replay the dead-letter topic')
+    .addHelpText(
+      'after',
+      '\nThe dead-letter topic holds the original records (key, value, headers) plus dlq.* headers\nsaying why each was rejected. Both commands read it from the beginning to its end at the\nstart, commit nothing, and stop by themselves. Reason codes: docs/runbook.md#reason-codes\n',
+    );
+  dlqSubcommand(dlq, 'inspect', 'summarise dead letters by reason code, with samples')
+    .option('-s, --samples <n>', 'samples shown per code', integer('--samples', 0), 3)
+    .option(
+      '--value-bytes <n>',
+      'bytes of each sample key and value shown',
+      integer('--value-bytes', 1),
+      200,
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  segment-mixpanel dlq inspect\n  segment-mixpanel dlq inspect --code invalid_json --samples 10\n  segment-mixpanel dlq inspect --since 2026-01-31T00:00:00Z --json | jq .codes\n',
+    )
+    .action(async (opts: DlqInspectOptions) => {
+      await dlqInspectCommand(
+        opts,
+        { out: process.stdout, err: process.stderr },
+        terminationSignal(),
+      );
+    });
+  dlqSubcommand(dlq, 'replay', 'write chosen dead letters back to their raw topic, unchanged')
+    .option('--to <topic>', "write to this topic instead of each record's dlq.source.topic")
+    .option('--all', 'replay every dead letter when no filter is given')
+    .option('-n, --dry-run', 'list what would be replayed; write nothing')
+    .option('--limit <n>', 'replay at most this many records', integer('--limit', 1))
+    .option(
+      '-r, --rate <n>',
+      'records per second (default: as fast as possible)',
+      integer('--rate', 1),
+    )
+    .addHelpText(
+      'after',
+      `
+Each replayed record keeps its key, value bytes, headers, timestamp and (on its source topic)
+partition, and gains the header dlq.replayed.from=<topic>/<partition>/<offset>. Replay never
+writes to a dead-letter topic. Records come back through the whole pipeline: replay only codes
+whose cause you fixed, or they are dead-lettered again.
+
+Examples:
+  segment-mixpanel dlq replay --code retries_exhausted --dry-run
+  segment-mixpanel dlq replay --code schema_not_found --since 2026-01-31T00:00:00Z
+  segment-mixpanel dlq replay --offsets 0:1200-1300 --limit 1
+  segment-mixpanel dlq replay --all --rate 500 --to segment-events-replay
+`,
+    )
+    .action(async (opts: DlqReplayOptions) => {
+      await dlqReplayCommand(opts, { out: process.stdout, err: process.stderr }, terminationSignal());
+    });
+}
+
 export function buildProgram(): Command {
   const program = new Command('segment-mixpanel')
     .description('Moves a Segment event stream from Kafka into Mixpanel.')
@@ -182,6 +292,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false });
   addRun(program);
   addProduce(program);
+  addDlq(program);
   addCheckConfig(program);
   addSandbox(program);
   addTransform(program);
@@ -189,17 +300,25 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
-  // Commander copies exitOverride only to subcommands added after it: apply it to each, so a bad
-  // option of a subcommand exits through the usage code below instead of process.exit(1).
-  for (const command of program.commands) command.exitOverride();
+  const program = buildProgram();
+  // Subcommands copy settings only when created, so the override goes on each one: their usage
+  // errors then exit 2 like the top level's, instead of commander calling process.exit(1).
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // Commands that decide their own exit status (run) set process.exitCode.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    if (err instanceof ConfigError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof ReplayRefused ||
+      err instanceof TopicNotFoundError
+    ) {
       process.stderr.write(`segment-mixpanel: ${err.message}\n`);
       return EXIT_USAGE;
     }

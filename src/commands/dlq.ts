@@ -1,0 +1,141 @@
+/**
+ * `segment-mixpanel dlq inspect` and `dlq replay`: config and client wiring, progress on stderr,
+ * results on stdout (text, or JSON with --json). The work is in src/dlq/.
+ */
+import { systemClock, type Clock } from '../clock.js';
+import { loadToolConfig } from '../config/load.js';
+import type { DeadLetterFilter, OffsetRange } from '../dlq/filter.js';
+import { inspectDeadLetters } from '../dlq/inspect.js';
+import { renderInspectReport, renderReplayItem, renderReplaySummary } from '../dlq/render.js';
+import { replayDeadLetters, type ReplayItem } from '../dlq/replay.js';
+import { createLogger } from '../log.js';
+import { createKafka } from '../source/kafka-client.js';
+
+export interface DlqCommonOptions {
+  readonly config?: string | undefined;
+  readonly brokers?: string | undefined;
+  /** The dead-letter topic (default kafka.deadLetterTopic). */
+  readonly topic?: string | undefined;
+  readonly code?: readonly string[] | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  readonly offsets?: readonly OffsetRange[] | undefined;
+  readonly json?: boolean | undefined;
+  readonly progress: boolean;
+}
+
+export interface DlqInspectOptions extends DlqCommonOptions {
+  readonly samples: number;
+  readonly valueBytes: number;
+}
+
+export interface DlqReplayOptions extends DlqCommonOptions {
+  readonly to?: string | undefined;
+  readonly all?: boolean | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly limit?: number | undefined;
+  readonly rate?: number | undefined;
+}
+
+interface Io {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+function setup(options: DlqCommonOptions, io: Io) {
+  const config = loadToolConfig({ file: options.config });
+  const kafkaConfig = options.brokers
+    ? { ...config.kafka, brokers: options.brokers.split(',').map((b) => b.trim()) }
+    : config.kafka;
+  // Client warnings go to stderr: stdout carries the report (JSON with --json).
+  const kafka = createKafka(kafkaConfig, createLogger({ level: 'warn' }, io.err), '-dlq');
+  const filter: DeadLetterFilter = {
+    ...(options.code?.length ? { codes: new Set(options.code) } : {}),
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.until !== undefined ? { until: options.until } : {}),
+    ...(options.offsets?.length ? { offsets: options.offsets } : {}),
+  };
+  return { config, kafka, filter, topic: options.topic ?? config.kafka.deadLetterTopic };
+}
+
+/** A progress line on stderr: rewritten in place on a terminal, every 5 s otherwise. */
+function progressLine(options: DlqCommonOptions, io: Io, clock: Clock) {
+  let last = -Infinity;
+  let written = false;
+  const tty = io.err.isTTY === true;
+  return {
+    update(text: string): void {
+      if (!options.progress) return;
+      const now = clock.monotonic();
+      if (now - last < (tty ? 200 : 5000)) return;
+      last = now;
+      written = true;
+      io.err.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+    },
+    done(): void {
+      if (written && tty) io.err.write('\n');
+    },
+  };
+}
+
+export async function dlqInspectCommand(
+  options: DlqInspectOptions,
+  io: Io,
+  signal: AbortSignal,
+  clock: Clock = systemClock,
+): Promise<void> {
+  const { kafka, filter, topic } = setup(options, io);
+  const progress = progressLine(options, io, clock);
+  const report = await inspectDeadLetters({
+    kafka,
+    topic,
+    filter,
+    samplesPerCode: options.samples,
+    valueBytes: options.valueBytes,
+    signal,
+    onProgress: (scanned, total) => progress.update(`scanned ${scanned}/${total} dead letters`),
+  });
+  progress.done();
+  io.out.write(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : renderInspectReport(report, filter),
+  );
+}
+
+export async function dlqReplayCommand(
+  options: DlqReplayOptions,
+  io: Io,
+  signal: AbortSignal,
+  clock: Clock = systemClock,
+): Promise<void> {
+  const { config, kafka, filter, topic } = setup(options, io);
+  const progress = progressLine(options, io, clock);
+  const items: ReplayItem[] = [];
+  const summary = await replayDeadLetters({
+    kafka,
+    clock,
+    deadLetterTopic: topic,
+    forbiddenTopics: [config.kafka.deadLetterTopic],
+    filter,
+    ...(options.to !== undefined ? { to: options.to } : {}),
+    all: options.all === true,
+    dryRun: options.dryRun === true,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
+    signal,
+    onItem: (item) => {
+      if (!options.dryRun) return;
+      if (options.json) items.push(item);
+      else io.out.write(`${renderReplayItem(item, true)}\n`);
+    },
+    onProgress: ({ scanned, total, replayed }) =>
+      progress.update(
+        `scanned ${scanned}/${total} dead letters, ${options.dryRun ? 'would replay' : 'replayed'} ${replayed}`,
+      ),
+  });
+  progress.done();
+  io.out.write(
+    options.json
+      ? `${JSON.stringify(options.dryRun ? { ...summary, items } : summary, null, 2)}\n`
+      : renderReplaySummary(summary, filter),
+  );
+}
