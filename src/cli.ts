@@ -280,7 +280,11 @@ Examples:
 `,
     )
     .action(async (opts: DlqReplayOptions) => {
-      await dlqReplayCommand(opts, { out: process.stdout, err: process.stderr }, terminationSignal());
+      await dlqReplayCommand(
+        opts,
+        { out: process.stdout, err: process.stderr },
+        terminationSignal(),
+      );
     });
 }
 
