@@ -155,7 +155,12 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
         readiness: () => {
           const checks: Record<string, true | string> = {
             consumer: source?.joined() ? true : 'not a member of the consumer group yet',
-            mixpanel: fatal?.reason === 'auth' ? 'credentials refused' : true,
+            mixpanel:
+              fatal?.reason === 'auth'
+                ? 'credentials refused'
+                : publisher && !publisher.reachable()
+                  ? 'unreachable: the latest request got no answer'
+                  : true,
             running: stopping ? 'shutting down' : true,
           };
           return { ready: Object.values(checks).every((c) => c === true), checks };

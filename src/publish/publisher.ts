@@ -70,6 +70,8 @@ export interface Publisher {
     records: readonly PreparedRecord[],
     signal?: AbortSignal,
   ): Promise<PublishResult>;
+  /** False while the latest HTTP attempt got no answer at all (refused, reset, timed out). */
+  reachable(): boolean;
   /** Aborts whatever is still in flight (its records resolve 'unsettled') and closes the pool. */
   close(): Promise<void>;
 }
@@ -125,6 +127,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       }),
     ]),
   ) as { [E in Endpoint]: ConcurrencyLimiter };
+  let answered = true;
   const sender = createSender({
     client,
     limiters,
@@ -133,6 +136,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
     random: options.random ?? Math.random,
     logger,
     metrics,
+    onReach: (reached) => {
+      answered = reached;
+    },
   });
   const userAgent = `segment-mixpanel/${VERSION}`;
   /** Aborted by close() and by the first fatal answer: stops every publish at once. */
@@ -316,6 +322,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       }
       return finish(results);
     },
+    reachable: () => answered,
     async close() {
       lifetime.abort();
       await client.close();

@@ -48,6 +48,8 @@ export interface SenderDeps {
   readonly random: () => number;
   readonly logger: Logger;
   readonly metrics?: Metrics | undefined;
+  /** Told after every attempt whether Mixpanel answered at all (any HTTP status) or not. */
+  readonly onReach?: ((answered: boolean) => void) | undefined;
 }
 
 class RetryableFailure extends Error {
@@ -86,6 +88,7 @@ export function createSender(deps: SenderDeps): Sender {
       permit.release('other');
       return undefined;
     }
+    deps.onReach?.(result.kind === 'response');
     const rateLimited = result.kind === 'response' && result.status === 429;
     metrics?.requestDuration.observe(
       { endpoint, status_class: statusClass(result) },

@@ -164,11 +164,25 @@ describe('the pipeline under stress', () => {
       (retries) => retries >= 3,
       { what: 'the processor to retry an unreachable Mixpanel', timeoutMs: 60_000 },
     );
+    const readiness = async (): Promise<{
+      status: number;
+      body: { checks: Record<string, unknown> };
+    }> => {
+      const response = await fetch(`${app.opsUrl()}/readyz`);
+      return {
+        status: response.status,
+        body: (await response.json()) as { checks: Record<string, unknown> },
+      };
+    };
+    const down = await readiness();
+    expect(down.status).toBe(503);
+    expect(down.body.checks.mixpanel).toMatch(/unreachable/);
     const back = await startSandbox({ port, keepRecords: 0 });
     try {
       await waitForCommitsAtEnd(fixture);
       expect(back.stats().records['/import'].unique).toBe(expected.importEvents);
       expect(await deadLetterCount(fixture)).toBe(0n);
+      expect((await readiness()).status).toBe(200);
     } finally {
       await app.stop();
       await back.stop();
