@@ -5,10 +5,10 @@
  * headers (written by another tool) is reported as unreadable, never thrown on.
  */
 import type { IHeaders } from 'kafkajs';
-import { DLQ_HEADER_PREFIX } from '../settle/dead-letter.js';
+import { DLQ_HEADER_PREFIX, REPLAYED_FROM_HEADER } from '../settle/dead-letter.js';
 
 /** Added to every replayed record: `<dead-letter topic>/<partition>/<offset>` it came from. */
-export const REPLAYED_FROM_HEADER = 'dlq.replayed.from';
+export { REPLAYED_FROM_HEADER };
 
 export interface DeadLetterInfo {
   readonly code: string;

@@ -62,10 +62,18 @@ describe('dead-letter headers', () => {
     expect(headers['dlq.attempts']).toBe('1');
   });
 
-  it('keep the source headers but replace stale dlq.* ones', () => {
-    const headers = deadLetterRecordHeaders(letter(1));
+  it('keep the source headers but replace stale dlq.* ones, except the replay trail', () => {
+    const replayed = letter(1);
+    const headers = deadLetterRecordHeaders({
+      ...replayed,
+      source: {
+        ...replayed.source,
+        headers: { ...replayed.source.headers, 'dlq.replayed.from': 'dlq/0/7' },
+      },
+    });
     expect(headers.traceparent).toBe('abc');
     expect(headers['dlq.error.code']).toBe('invalid_json');
+    expect(headers['dlq.replayed.from']).toBe('dlq/0/7');
   });
 
   it('cap the message at 1 KB without splitting a character', () => {

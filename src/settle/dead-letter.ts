@@ -46,13 +46,21 @@ export function deadLetterHeaders(letter: DeadLetter): Record<string, string> {
 }
 
 /**
+ * Set by `dlq replay` (`<dead-letter topic>/<partition>/<offset>`); kept when a replayed record
+ * is dead-lettered again, so the trail survives.
+ */
+export const REPLAYED_FROM_HEADER = 'dlq.replayed.from';
+
+/**
  * The headers of the dead-letter record: the source record's own headers (so a replay is
- * faithful), minus any stale `dlq.*` ones from an earlier trip, plus the new `dlq.*` headers.
+ * faithful), minus any stale `dlq.*` ones from an earlier trip (but the replay trail), plus the
+ * new `dlq.*` headers.
  */
 export function deadLetterRecordHeaders(letter: DeadLetter): Record<string, Buffer | string> {
   const out: Record<string, Buffer | string> = {};
   for (const [name, value] of Object.entries(letter.source.headers ?? {})) {
-    if (value !== undefined && !name.startsWith(DLQ_HEADER_PREFIX)) out[name] = value;
+    if (value === undefined) continue;
+    if (!name.startsWith(DLQ_HEADER_PREFIX) || name === REPLAYED_FROM_HEADER) out[name] = value;
   }
   return Object.assign(out, deadLetterHeaders(letter));
 }

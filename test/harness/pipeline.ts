@@ -28,7 +28,7 @@ export interface PipelineFixture {
   readonly configInput: ConfigInput;
   readonly config: Readonly<Config>;
   /** Starts an in-process processor, stopped at the end of the test. */
-  startApp(): Promise<App>;
+  startApp(options?: { defaultMetrics?: boolean }): Promise<App>;
   produce(messages: readonly OutgoingMessage[]): Promise<void>;
 }
 
@@ -92,10 +92,13 @@ export async function usePipelineFixture(options: FixtureOptions = {}): Promise<
     kafka,
     configInput,
     config,
-    async startApp() {
+    async startApp(startOptions = {}) {
       const app = createApp(config, {
         logger: silentLogger(),
-        metrics: createMetrics({ topics: [topic] }),
+        metrics: createMetrics({
+          topics: [topic],
+          defaultMetrics: startOptions.defaultMetrics ?? false,
+        }),
       });
       onTestFinished(async () => {
         await app.stop();

@@ -4,6 +4,8 @@
  * duplicated in the deduplicated view, and nothing unsettled is committed.
  */
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import { replayDeadLetters } from '../../src/dlq/replay.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { committedOffsets, endOffsets } from '../harness/kafka/client.js';
 import {
@@ -224,5 +226,38 @@ describe('the processor at startup', () => {
     expect(processor.output()).not.toContain('KafkaJSNonRetriableError');
     // Startup ended at its next step: it never went on to finish after the stop was asked for.
     expect(processor.output()).not.toMatch(/processor stopping[\s\S]*processor started/);
+  });
+});
+
+describe('dead-letter replay through the pipeline', () => {
+  it('delivers records that exhausted their retries once Mixpanel is back and they are replayed', async () => {
+    const fixture = await usePipelineFixture({
+      partitions: 2,
+      config: { retry: { maxElapsedMs: 300, initialDelayMs: 20, maxDelayMs: 50, jitterMaxMs: 10 } },
+    });
+    const messages = traffic(600, { seed: 41 }).filter(
+      (m) => m.kind === 'track' || m.kind === 'page',
+    );
+    const expected = expectedOutcomes(fixture.config, messages);
+    fixture.sandbox.addFault({ endpoint: '/import', rate: 1, status: 503 });
+    await fixture.startApp();
+    await fixture.produce(messages);
+    await waitForCommitsAtEnd(fixture);
+    expect(await deadLetterCount(fixture)).toBe(BigInt(messages.length));
+    expect(fixture.sandbox.stats().records['/import'].unique).toBe(0);
+
+    fixture.sandbox.clearFaults();
+    const summary = await replayDeadLetters({
+      kafka: fixture.kafka,
+      clock: systemClock,
+      deadLetterTopic: fixture.deadLetterTopic,
+      filter: { codes: new Set(['retries_exhausted']) },
+      forbiddenTopics: [fixture.deadLetterTopic],
+    });
+    expect(summary.replayed).toBe(messages.length);
+    await waitForCommitsAtEnd(fixture);
+    expect(fixture.sandbox.stats().records['/import'].unique).toBe(expected.importEvents);
+    // Nothing new was dead-lettered the second time round.
+    expect(await deadLetterCount(fixture)).toBe(BigInt(messages.length));
   });
 });
