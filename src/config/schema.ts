@@ -79,6 +79,10 @@ const kafka = z
       .min(1024)
       .default(1 * MIB)
       .meta({ description: 'Upper bound on bytes fetched per partition per request.' }),
+    maxWaitTimeMs: positiveMs.default(500).meta({
+      description:
+        'Longest the broker holds a fetch with no new data; also how long a consumer with every partition paused (backpressure) waits before fetching again.',
+    }),
     commitIntervalMs: positiveMs.default(1000).meta({
       description: 'How often settled offsets are committed (and at shutdown and rebalance).',
     }),

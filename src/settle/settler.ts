@@ -1,11 +1,17 @@
 /**
  * Settlement of Kafka records. One Kafka record (a Segment message, or a batch payload of several)
- * becomes zero or more Mixpanel records; it is *settled* once every one of them is acknowledged,
- * and, if anything about it was rejected, once its dead letter is acknowledged. Only then does its
- * offset count towards the commit watermark, and only then does it free backlog capacity.
+ * becomes zero or more Mixpanel records. It is *decided* once every one of them has a terminal
+ * answer, and *settled* once it is decided and, if anything about it was rejected, its dead letter
+ * is acknowledged. Only settled records count towards the commit watermark and free capacity.
  *
- * Records of a partition that was revoked meanwhile are dropped silently at settlement: the new
- * owner reads them again from the last commit (and dead-letters them itself if they are bad).
+ * Decided records settle in Kafka order per partition: a dead letter is written only once every
+ * earlier record of its partition settled. So the dead-letter topic receives records in source
+ * order, the dead-letter guard judges the stream as it is (not the fast rejections first: a
+ * malformed record is decided at once, a good one only after Mixpanel answered), and once the
+ * guard trips nothing more is dead-lettered; what is left stays unsettled and is redelivered.
+ *
+ * Records of a partition revoked meanwhile are dropped silently: the new owner reads them again
+ * from the last commit (and dead-letters them itself if they are bad).
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
@@ -18,7 +24,7 @@ import { DeadLetterWriterStopped, type DeadLetterWriter } from './dead-letter-wr
 import type { OffsetTracker, TopicPartition } from './offset-tracker.js';
 
 export class InFlightMessage {
-  /** Mixpanel records of this message not yet settled. */
+  /** Mixpanel records of this message without a terminal answer yet. */
   pending = 0;
   /** The first reason anything about this message was refused. */
   rejection: Rejection | undefined;
@@ -26,13 +32,15 @@ export class InFlightMessage {
   attempts = 0;
   /** True once intake added every record: before that, pending === 0 means nothing. */
   sealed = false;
-  done = false;
 
   constructor(
     readonly source: SourceRecord,
-    readonly generation: number,
     readonly bytes: number,
   ) {}
+
+  get decided(): boolean {
+    return this.sealed && this.pending === 0;
+  }
 }
 
 export interface SettlerOptions {
@@ -50,12 +58,30 @@ export interface SettlerOptions {
   readonly onGuardTripped: (description: string) => void;
 }
 
+/**
+ * Dead letters written together from one partition's head, at most. Bounds what can still be
+ * written once the guard trips (one group per partition).
+ */
+const MAX_LETTER_GROUP = 100;
+
+/** The records of one partition in intake order, settled from the head. */
+class PartitionQueue {
+  items: InFlightMessage[] = [];
+  head = 0;
+  /** A group of dead letters from the head is being written. */
+  writing = false;
+  revoked = false;
+}
+
 export class Settler {
   private unsettledRecords = 0;
   private unsettledBytes = 0;
   private wasFull = false;
-  private readonly generations = new Map<string, number>();
+  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly queueOf = new WeakMap<InFlightMessage, PartitionQueue>();
   private idleWaiters: Array<() => void> = [];
+  /** Set when the dead-letter guard tripped: nothing more is settled or dead-lettered. */
+  private halted = false;
 
   constructor(private readonly options: SettlerOptions) {}
 
@@ -74,15 +100,26 @@ export class Settler {
 
   /** Registers a Kafka record taken into the pipeline. */
   admit(source: SourceRecord): InFlightMessage {
-    const bytes = (source.value?.length ?? 0) + (source.key?.length ?? 0);
+    const message = new InFlightMessage(
+      source,
+      (source.value?.length ?? 0) + (source.key?.length ?? 0),
+    );
     this.options.tracker.track(source, source.offset);
+    const k = key(source);
+    let queue = this.queues.get(k);
+    if (!queue) {
+      queue = new PartitionQueue();
+      this.queues.set(k, queue);
+    }
+    queue.items.push(message);
+    this.queueOf.set(message, queue);
     this.unsettledRecords++;
-    this.unsettledBytes += bytes;
+    this.unsettledBytes += message.bytes;
     this.updateGauges();
-    return new InFlightMessage(source, this.generation(source), bytes);
+    return message;
   }
 
-  /** Notes a rejection; the message is dead-lettered once all its records are settled. */
+  /** Notes a rejection; the message is dead-lettered once decided and its turn comes. */
   reject(message: InFlightMessage, rejection: Rejection, endpoint?: Endpoint, attempts = 0): void {
     if (message.rejection === undefined) {
       message.rejection = rejection;
@@ -94,19 +131,29 @@ export class Settler {
   /** One Mixpanel record of the message reached a terminal answer. */
   recordSettled(message: InFlightMessage): void {
     message.pending--;
-    this.maybeSettle(message);
+    if (message.decided) this.advance(message);
   }
 
   /** Intake added every record of the message. */
   seal(message: InFlightMessage): void {
     message.sealed = true;
-    this.maybeSettle(message);
+    if (message.decided) this.advance(message);
   }
 
-  /** Forgets a revoked partition: its in-flight records no longer count for commits. */
+  /** Forgets a revoked partition: its records no longer settle or count for commits here. */
   revoke(tp: TopicPartition): void {
-    this.generations.set(key(tp), this.generation(tp) + 1);
+    const queue = this.queues.get(key(tp));
+    this.queues.delete(key(tp));
     this.options.tracker.forget(tp);
+    if (!queue) return;
+    queue.revoked = true;
+    // Decided records waiting for their turn are released now; the others when they are decided.
+    for (let i = queue.head; i < queue.items.length; i++) {
+      const message = queue.items[i] as InFlightMessage;
+      if (message.decided) this.release(message);
+    }
+    queue.items = [];
+    queue.head = 0;
   }
 
   /** Resolves when nothing is unsettled. */
@@ -115,41 +162,66 @@ export class Settler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private generation(tp: TopicPartition): number {
-    return this.generations.get(key(tp)) ?? 0;
-  }
-
-  private maybeSettle(message: InFlightMessage): void {
-    if (!message.sealed || message.pending > 0 || message.done) return;
-    message.done = true;
-    if (message.generation !== this.generation(message.source)) {
+  private advance(message: InFlightMessage): void {
+    const queue = this.queueOf.get(message) as PartitionQueue;
+    if (queue.revoked || this.halted) {
+      // Released without settling: never committed here, so redelivered.
       this.release(message);
       return;
     }
-    const rejection = message.rejection;
-    if (rejection === undefined) {
-      this.finish(message, false);
-      return;
+    this.settleFromHead(queue);
+  }
+
+  /** Settles decided records from the head of the queue; dead letters go out as a group. */
+  private settleFromHead(queue: PartitionQueue): void {
+    if (queue.writing) return;
+    const letters: InFlightMessage[] = [];
+    const maxGroup = Math.min(MAX_LETTER_GROUP, this.options.guard.window);
+    while (queue.head < queue.items.length && !this.halted && letters.length < maxGroup) {
+      const message = queue.items[queue.head] as InFlightMessage;
+      if (!message.decided) break;
+      if (message.rejection === undefined) {
+        if (letters.length > 0) break; // after the group's letters are acknowledged
+        queue.head++;
+        this.finish(message, false);
+        continue;
+      }
+      letters.push(message);
+      queue.head++;
     }
-    this.options.deadLetters
-      .write({
+    this.compact(queue);
+    if (letters.length > 0) this.writeLetters(queue, letters);
+  }
+
+  private writeLetters(queue: PartitionQueue, letters: InFlightMessage[]): void {
+    queue.writing = true;
+    const failedAt = this.options.clock.now();
+    const written = letters.map((message) =>
+      this.options.deadLetters.write({
         source: message.source,
-        rejection,
+        rejection: message.rejection as Rejection,
         ...(message.endpoint !== undefined ? { endpoint: message.endpoint } : {}),
         attempts: message.attempts,
-        failedAt: this.options.clock.now(),
-      })
-      .then(
-        () => {
-          if (message.generation === this.generation(message.source)) this.finish(message, true);
-          else this.release(message);
-        },
-        (err: unknown) => {
-          // Stopped before the dead letter was acknowledged: stays unsettled, redelivered later.
-          if (!(err instanceof DeadLetterWriterStopped))
-            this.options.logger.error({ err }, 'dead-letter write failed');
-        },
-      );
+        failedAt,
+      }),
+    );
+    void Promise.allSettled(written).then((results) => {
+      queue.writing = false;
+      results.forEach((result, i) => {
+        const message = letters[i] as InFlightMessage;
+        if (result.status === 'fulfilled' && !queue.revoked) {
+          // Acknowledged, so settled even after a halt: it is safely in the dead-letter topic.
+          this.finish(message, true);
+          return;
+        }
+        if (result.status === 'rejected' && !(result.reason instanceof DeadLetterWriterStopped)) {
+          this.options.logger.error({ err: result.reason }, 'dead-letter write failed');
+        }
+        // Not acknowledged (writer stopped), or no longer ours: stays uncommitted, comes back.
+        this.release(message);
+      });
+      if (!queue.revoked) this.settleFromHead(queue);
+    });
   }
 
   private finish(message: InFlightMessage, deadLettered: boolean): void {
@@ -157,8 +229,36 @@ export class Settler {
     this.options.guard.record(deadLettered);
     this.options.metrics?.deadLetterRatio.set(this.options.guard.ratio);
     this.release(message);
-    if (deadLettered && this.options.guard.tripped)
-      this.options.onGuardTripped(this.options.guard.describe());
+    if (deadLettered && this.options.guard.tripped && !this.halted) this.halt();
+  }
+
+  /**
+   * Brakes on: nothing more is dead-lettered (letters not yet acknowledged are abandoned, so their
+   * records stay uncommitted and come back once the cause is fixed) and decided records waiting
+   * for their turn are released.
+   */
+  private halt(): void {
+    this.halted = true;
+    void this.options.deadLetters.close();
+    for (const queue of this.queues.values()) {
+      for (let i = queue.head; i < queue.items.length; i++) {
+        const message = queue.items[i] as InFlightMessage;
+        if (message.decided) this.release(message);
+      }
+      queue.head = queue.items.length;
+      this.compact(queue);
+    }
+    this.options.onGuardTripped(this.options.guard.describe());
+  }
+
+  private compact(queue: PartitionQueue): void {
+    if (queue.head === queue.items.length) {
+      queue.items = [];
+      queue.head = 0;
+    } else if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
+      queue.items = queue.items.slice(queue.head);
+      queue.head = 0;
+    }
   }
 
   private release(message: InFlightMessage): void {

@@ -33,6 +33,9 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
     heartbeatInterval: config.heartbeatIntervalMs,
     rebalanceTimeout: config.rebalanceTimeoutMs,
     maxBytesPerPartition: config.maxBytesPerPartition,
+    // kafkajs sleeps this long when every partition is paused, so it bounds how fast intake
+    // resumes after backpressure (kafkajs default 5 s; the Java consumer's 500 ms here).
+    maxWaitTimeInMs: config.maxWaitTimeMs,
     allowAutoTopicCreation: false,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });

@@ -261,3 +261,55 @@ describe('dead-letter replay through the pipeline', () => {
     expect(await deadLetterCount(fixture)).toBe(BigInt(messages.length));
   });
 });
+
+describe('the brakes', () => {
+  it('pauses consumption while the backlog is full and resumes as it drains, losing nothing', async () => {
+    const fixture = await usePipelineFixture({
+      partitions: 2,
+      sandbox: { faults: [{ endpoint: '*', rate: 1, mode: 'latency', delayMs: 30 }] },
+      config: { batching: { maxBufferedRecords: 150, maxRecords: 50, lingerMs: 20 } },
+    });
+    const messages = traffic(3000, { seed: 51 });
+    const expected = expectedOutcomes(fixture.config, messages);
+    await fixture.produce(messages);
+    const app = await fixture.startApp();
+    let paused = 0;
+    let peak = 0;
+    await waitFor(
+      async () => {
+        paused = Math.max(paused, (await app.metrics.consumerPaused.get()).values[0]?.value ?? 0);
+        peak = Math.max(peak, (await app.metrics.unsettledMessages.get()).values[0]?.value ?? 0);
+        return committedOffsets(fixture.kafka, fixture.groupId, fixture.topic);
+      },
+      (committed) =>
+        [...committed.values()].reduce((a, b) => a + b, 0n) === BigInt(messages.length),
+      { what: 'every message committed', timeoutMs: 120_000, intervalMs: 20 },
+    );
+    expect(paused).toBe(1);
+    // The backlog never grew past the limit (plus the one message whose records were being added).
+    expect(peak).toBeLessThanOrEqual(151);
+    expect(fixture.sandbox.stats().records['/import'].unique).toBe(expected.importEvents);
+  });
+
+  it('stops dead-lettering at once when the ratio passes deadLetter.maxRatio, and exits', async () => {
+    const fixture = await usePipelineFixture({
+      partitions: 1,
+      config: { deadLetter: { maxRatio: 0.2, window: 50 } },
+    });
+    const messages = traffic(4000, { seed: 52, poisonRate: 0.5 });
+    const poison = messages.filter((m) => m.kind === 'poison').length;
+    await fixture.produce(messages);
+    const processor = startProcessorProcess(fixture.configInput);
+    const exit = await processor.exited;
+    expect(exit.code).toBe(1);
+    expect(processor.output()).toContain('stopped (dead_letter_ratio)');
+    expect(processor.output()).toContain('deadLetter.maxRatio 0.2');
+    // The brakes held: a handful of dead letters past the window, not the ~2,000 poison messages.
+    const letters = await deadLetterCount(fixture);
+    expect(letters).toBeGreaterThanOrEqual(10n);
+    expect(letters).toBeLessThan(BigInt(Math.floor(poison / 10)));
+    // What was not dead-lettered is not committed: it comes back once the cause is fixed.
+    const committed = await committedOffsets(fixture.kafka, fixture.groupId, fixture.topic);
+    expect((committed.get(0) ?? -1n) < BigInt(messages.length)).toBe(true);
+  });
+});

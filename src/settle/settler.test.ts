@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, flushMicrotasks } from '../../test/harness/manual-clock.js';
+import { silentLogger } from '../log.js';
+import type { SourceRecord } from '../source/source.js';
+import type { DeadLetter, DeadLetterSink } from './dead-letter.js';
+import { DeadLetterGuard } from './dead-letter-guard.js';
+import { DeadLetterWriter } from './dead-letter-writer.js';
+import { OffsetTracker } from './offset-tracker.js';
+import { Settler, type InFlightMessage } from './settler.js';
+
+const record = (offset: number, partition = 0): SourceRecord => ({
+  topic: 'events',
+  partition,
+  offset,
+  timestamp: 0,
+  key: null,
+  value: Buffer.from(`m${offset}`),
+  headers: {},
+});
+const BAD = { code: 'invalid_json', stage: 'decode', message: 'bad' } as const;
+
+class RecordingSink implements DeadLetterSink {
+  written: number[] = [];
+  async write(letters: readonly DeadLetter[]): Promise<void> {
+    this.written.push(...letters.map((l) => l.source.offset));
+  }
+  async close(): Promise<void> {}
+}
+
+function setup(options: { maxRatio?: number; window?: number } = {}) {
+  const clock = new ManualClock();
+  const sink = new RecordingSink();
+  const tracker = new OffsetTracker();
+  const tripped: string[] = [];
+  const settler = new Settler({
+    tracker,
+    deadLetters: new DeadLetterWriter({ sink, clock }),
+    guard: new DeadLetterGuard(options.maxRatio ?? 1, options.window ?? 1000),
+    clock,
+    logger: silentLogger(),
+    maxRecords: 100,
+    maxBytes: 1 << 20,
+    onCapacity: () => {},
+    onGuardTripped: (d) => tripped.push(d),
+  });
+  /** A good message with one record in flight, or a rejected one decided at intake. */
+  const admit = (offset: number, bad = false): InFlightMessage => {
+    const message = settler.admit(record(offset));
+    if (bad) settler.reject(message, BAD);
+    else message.pending = 1;
+    settler.seal(message);
+    return message;
+  };
+  const committable = () => tracker.pendingCommits()[0]?.offset;
+  return { settler, sink, tracker, tripped, admit, committable };
+}
+
+describe('Settler', () => {
+  it('dead-letters in Kafka order: a bad record waits for the good ones before it', async () => {
+    const { settler, sink, admit, committable } = setup();
+    const good0 = admit(0);
+    admit(1, true);
+    const good2 = admit(2);
+    admit(3, true);
+    await flushMicrotasks();
+    expect(sink.written).toEqual([]); // offset 1 waits for offset 0
+    settler.recordSettled(good0);
+    await flushMicrotasks();
+    expect(sink.written).toEqual([1]);
+    expect(committable()).toBe(2);
+    settler.recordSettled(good2);
+    await flushMicrotasks();
+    expect(sink.written).toEqual([1, 3]);
+    expect(committable()).toBe(4);
+  });
+
+  it('judges the dead-letter ratio in Kafka order, not by which outcome came first', async () => {
+    // Bad records are decided at intake, good ones only when Mixpanel answers: judged by arrival
+    // the first window would be all bad, and a healthy stream would trip the guard.
+    const { settler, tripped, admit } = setup({ maxRatio: 0.5, window: 4 });
+    const goods = [admit(0), admit(1)];
+    admit(2, true);
+    const last = admit(3);
+    admit(4, true);
+    await flushMicrotasks();
+    for (const g of [...goods, last]) settler.recordSettled(g);
+    await flushMicrotasks();
+    expect(tripped).toEqual([]);
+  });
+
+  it('stops dead-lettering the moment the guard trips and leaves the rest uncommitted', async () => {
+    const { sink, tripped, admit, committable, settler } = setup({ maxRatio: 0.5, window: 4 });
+    for (let offset = 0; offset < 20; offset++) admit(offset, true);
+    await flushMicrotasks();
+    expect(tripped).toHaveLength(1);
+    // The group in flight when it tripped is written; nothing after it.
+    expect(sink.written.length).toBeLessThan(20);
+    expect(committable()).toBe(sink.written.length);
+    expect(settler.unsettled.records).toBe(0);
+  });
+
+  it('drops a revoked partition: its records never settle here', async () => {
+    const { settler, tracker, admit } = setup();
+    const good = admit(0);
+    settler.revoke({ topic: 'events', partition: 0 });
+    settler.recordSettled(good);
+    await flushMicrotasks();
+    expect(tracker.pendingCommits()).toEqual([]);
+    expect(settler.unsettled.records).toBe(0);
+  });
+});
