@@ -5,6 +5,7 @@
  * kept only up to `keepRecords`, for GET /_sandbox/records.
  */
 import { hash } from 'node:crypto';
+import { ArrivalDelay } from './arrival-delay.js';
 import { DigestSet } from './digest-set.js';
 
 export interface IncomingEvent {
@@ -44,6 +45,8 @@ export class EventStore {
   private byDistinct = new Map<string, number[]>();
   private copies = 0;
   private unkeyed = 0;
+  /** Arrival minus event time of each first copy (/import). */
+  readonly arrivalDelay = new ArrivalDelay();
 
   constructor(private readonly keepRecords: number) {}
 
@@ -79,6 +82,7 @@ export class EventStore {
     const digest = hash('md5', key, 'buffer');
     const before = this.digests.add(digest);
     this.copies++;
+    if (before === 0 && e.endpoint === '/import') this.arrivalDelay.record(receivedAt - e.timeMs);
     if (this.rows.length < this.keepRecords) {
       const index = this.rows.length;
       this.rows.push({
@@ -120,6 +124,7 @@ export class EventStore {
     this.byDistinct.clear();
     this.copies = 0;
     this.unkeyed = 0;
+    this.arrivalDelay.clear();
   }
 }
 

@@ -1,4 +1,5 @@
 /** Counters behind GET /_sandbox/stats: requests by endpoint and answer, records by outcome. */
+import type { DelaySummary } from './arrival-delay.js';
 import type { SandboxState } from './context.js';
 import type { FaultMode, FaultRule, FaultSet } from './faults.js';
 
@@ -20,7 +21,13 @@ export interface SandboxStats {
   readonly requests: Readonly<Record<IngestEndpoint, Readonly<Record<string, number>>>>;
   readonly records: {
     /** `raw`: every stored copy; `unique`: distinct dedupe keys; `duplicates` = raw − unique. */
-    readonly '/import': RecordCounts & { raw: number; unique: number; duplicates: number };
+    readonly '/import': RecordCounts & {
+      raw: number;
+      unique: number;
+      duplicates: number;
+      /** Arrival minus `properties.time` of each first copy, in ms (see arrival-delay.ts). */
+      arrivalDelayMs: DelaySummary;
+    };
     readonly '/track': RecordCounts;
     readonly '/engage': RecordCounts & { profiles: number };
     readonly '/groups': RecordCounts & { profiles: number };
@@ -85,6 +92,7 @@ export function snapshot(state: SandboxState, faults: FaultSet): SandboxStats {
         raw: events.raw,
         unique: events.unique,
         duplicates: events.duplicates,
+        arrivalDelayMs: events.arrivalDelay.summary(),
       },
       '/track': copy(stats.records['/track']),
       '/engage': { ...stats.records['/engage'], profiles: users.size },
