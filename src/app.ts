@@ -186,7 +186,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
     const avro = config.input.schemaRegistry
       ? createAvroDecoder({ registry: config.input.schemaRegistry, clock, logger })
       : undefined;
-    source = createKafkaSource({ kafka, config: config.kafka, logger, metrics });
+    source = createKafkaSource({ kafka, config: config.kafka, logger, clock, metrics });
     const theSource = source;
     pipeline = new Pipeline({
       config,
@@ -197,8 +197,6 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       avro,
       publisher,
       deadLetters,
-      onFull: () => theSource.pause(),
-      onCapacity: () => theSource.resume(),
       onFatal,
     });
     const thePipeline = pipeline;
@@ -213,6 +211,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
     checkpoint();
     await source.start({
       onBatch: (batch) => thePipeline.onBatch(batch),
+      awaitCapacity: () => thePipeline.awaitCapacity(),
       onAssignment: (change) => thePipeline.onAssignment(change),
       onRebalancing: () => {
         thePipeline.onRebalancing();

@@ -36,10 +36,6 @@ export interface PipelineOptions {
   readonly avro?: AvroDecoder | undefined;
   readonly publisher: Publisher;
   readonly deadLetters: DeadLetterWriter;
-  /** The backlog is full: stop fetching. */
-  readonly onFull: () => void;
-  /** The backlog has room again. */
-  readonly onCapacity: () => void;
   /** A condition that must stop the processor (bad credentials, dead-letter guard). */
   readonly onFatal: (reason: FatalReason, message: string) => void;
 }
@@ -49,6 +45,7 @@ export class Pipeline {
   private readonly settler: Settler;
   private readonly lanes: Lanes<InFlightMessage>;
   private intakeOpen = true;
+  private capacityWaiters: Array<(room: boolean) => void> = [];
   private readonly stopIntake = new AbortController();
 
   constructor(private readonly options: PipelineOptions) {
@@ -62,7 +59,7 @@ export class Pipeline {
       metrics,
       maxRecords: config.batching.maxBufferedRecords,
       maxBytes: config.batching.maxBufferedBytes,
-      onCapacity: () => options.onCapacity(),
+      onCapacity: () => this.capacityFreed(true),
       onGuardTripped: (description) => options.onFatal('dead_letter_ratio', description),
     });
     this.lanes = new Lanes<InFlightMessage>({
@@ -93,10 +90,7 @@ export class Pipeline {
         accepted++;
         continue;
       }
-      if (this.settler.full()) {
-        this.options.onFull();
-        break;
-      }
+      if (this.settler.full()) break;
       try {
         await this.intake(record);
       } catch (err) {
@@ -107,6 +101,17 @@ export class Pipeline {
     }
     if (accepted === batch.records.length) this.tracker.skipTo(batch, batch.lastOffset + 1);
     return accepted;
+  }
+
+  /** Resolves true once the backlog has room, false when intake closed (the source stops waiting). */
+  awaitCapacity(): Promise<boolean> {
+    if (!this.intakeOpen) return Promise.resolve(false);
+    if (!this.settler.full()) return Promise.resolve(true);
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  private capacityFreed(room: boolean): void {
+    for (const resolve of this.capacityWaiters.splice(0)) resolve(room);
   }
 
   onAssignment(change: AssignmentChange): void {
@@ -122,6 +127,7 @@ export class Pipeline {
   closeIntake(): void {
     this.intakeOpen = false;
     this.stopIntake.abort(new Error('intake closed'));
+    this.capacityFreed(false);
   }
 
   /**

@@ -4,6 +4,7 @@
  * same run, a bare kafkajs consumer reads the same records as the baseline.
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { launch, REPO, startProcessor, type Child } from '../lib/children.js';
@@ -57,6 +58,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       mixpanel: { projectToken: 'bench-token', apiHost: options.sandboxUrl },
       metrics: { enabled: true, host: '127.0.0.1', port },
       log: { level: 'warn' },
+      ...(process.env.BENCH_CONFIG ? (JSON.parse(process.env.BENCH_CONFIG) as object) : {}),
     },
     options.nodeArgs,
   );
@@ -95,6 +97,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     }
     const seconds = (performance.now() - startedAt) / 1000;
     const cpu = sampleProcess(processor.pid).cpuSeconds - cpuAtStart;
+    if (process.env.BENCH_THREADS) options.progress(threadBreakdown(processor.pid));
     const { peakRssBytes } = memory.stop();
     return {
       events: options.events,
@@ -107,6 +110,19 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     memory.stop();
     await processor.stop('SIGTERM');
   }
+}
+
+/** CPU seconds per thread of a process (diagnostics: main thread vs libuv pool vs GC). */
+function threadBreakdown(pid: number): string {
+  const lines: string[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
+    if (cpu > 0.05) lines.push(`    ${name.padEnd(16)} ${cpu.toFixed(2)} s`);
+  }
+  return `  CPU by thread:\n${lines.join('\n')}`;
 }
 
 export async function baseline(

@@ -79,6 +79,15 @@ const kafka = z
       .min(1024)
       .default(1 * MIB)
       .meta({ description: 'Upper bound on bytes fetched per partition per request.' }),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(2 * MIB)
+      .meta({
+        description:
+          'Upper bound on bytes per fetch response. kafkajs holds a response (and a copy while decoding) in memory, so this bounds that part of the footprint (kafkajs default 10 MiB).',
+      }),
     maxWaitTimeMs: positiveMs.default(500).meta({
       description:
         'Longest the broker holds a fetch with no new data; also how long a consumer with every partition paused (backpressure) waits before fetching again.',
@@ -263,8 +272,11 @@ const batching = z
       .number()
       .int()
       .min(1)
-      .default(50_000)
-      .meta({ description: 'Consumption pauses while this many records are unsettled in memory.' }),
+      .default(10_000)
+      .meta({
+        description:
+          'Intake waits while this many Kafka records are unsettled in memory (each holds ~4–5 KB). Raise it for high latency to Mixpanel: about rate × request latency records must be in flight.',
+      }),
     maxBufferedBytes: z
       .number()
       .int()

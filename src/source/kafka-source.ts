@@ -5,13 +5,16 @@
  *   kafkajs only moves its *fetch* position (verified in kafkajs 2.2.4 offsetManager); commits are
  *   ours alone, from the settled watermark, so nothing is committed before it is settled, and
  *   kafkajs never commits on its own (not even around rebalances, with autoCommit off).
- * - Backpressure: when the handler accepts only part of a batch, the rest stays unresolved and the
- *   topics are paused; kafkajs keeps heartbeating while paused, and refetches from the resolved
- *   position on resume.
+ * - Backpressure: when the handler accepts only part of a batch, the rest stays in hand and the
+ *   batch waits for capacity, heartbeating meanwhile (kafkajs has no background heartbeat). Pausing
+ *   the topics instead would make kafkajs refetch and decode the untaken rest after resume, and
+ *   sleep maxWaitTimeInMs while everything is paused. A rebalance reported by the heartbeat, a
+ *   stale batch or a stop ends the wait; only the accepted prefix is resolved.
  * - Rebalances: kafkajs (eager protocol, no revoke hook) rejoins as soon as a heartbeat reports the
  *   rebalance; REBALANCING and GROUP_JOIN are the only hooks. Assignment changes are diffed here.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { Clock } from '../clock.js';
 import type { KafkaConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
@@ -22,6 +25,7 @@ export interface KafkaSourceOptions {
   readonly kafka: Kafka;
   readonly config: KafkaConfig;
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly metrics?: Metrics;
 }
 
@@ -33,8 +37,8 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
     heartbeatInterval: config.heartbeatIntervalMs,
     rebalanceTimeout: config.rebalanceTimeoutMs,
     maxBytesPerPartition: config.maxBytesPerPartition,
-    // kafkajs sleeps this long when every partition is paused, so it bounds how fast intake
-    // resumes after backpressure (kafkajs default 5 s; the Java consumer's 500 ms here).
+    maxBytes: config.maxBytes,
+    // How long the broker holds a fetch without new data (kafkajs default 5 s; Java's 500 ms).
     maxWaitTimeInMs: config.maxWaitTimeMs,
     allowAutoTopicCreation: false,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -45,6 +49,64 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
   let stopping = false;
 
   const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+
+  /**
+   * Offers the records to the handler until it took them all, waiting for capacity in between;
+   * returns how many were taken (fewer on a rebalance, a stale batch, a stop or closed intake).
+   */
+  async function offerUntilTaken(
+    payload: EachBatchPayload,
+    records: readonly SourceRecord[],
+    handler: SourceHandler,
+  ): Promise<number> {
+    const { batch } = payload;
+    let taken = 0;
+    while (taken < records.length) {
+      taken += await handler.onBatch({
+        topic: batch.topic,
+        partition: batch.partition,
+        records: taken === 0 ? records : records.slice(taken),
+        lastOffset: Number(batch.lastOffset()),
+        highWatermark: Number(batch.highWatermark),
+      });
+      if (taken >= records.length || !payload.isRunning() || payload.isStale() || stopping) break;
+      metrics?.consumerPaused.set(1);
+      try {
+        if (!(await waitForCapacity(payload, handler))) break;
+      } finally {
+        metrics?.consumerPaused.set(0);
+      }
+    }
+    return taken;
+  }
+
+  /** Waits for room in the backlog, heartbeating; false when the wait must end without it. */
+  async function waitForCapacity(
+    payload: EachBatchPayload,
+    handler: SourceHandler,
+  ): Promise<boolean> {
+    const capacity = handler.awaitCapacity();
+    for (;;) {
+      const tick = new AbortController();
+      const room = await Promise.race([
+        capacity,
+        options.clock.sleep(config.heartbeatIntervalMs, tick.signal).then(() => undefined),
+      ]);
+      tick.abort();
+      if (room !== undefined) return room;
+      if (!payload.isRunning() || payload.isStale() || stopping) return false;
+      try {
+        await payload.heartbeat();
+      } catch (err) {
+        // A rebalance: give back the batch in hand (unresolved records are refetched by the owner).
+        logger.info(
+          { err: { message: (err as Error).message } },
+          'rebalance while waiting for capacity',
+        );
+        return false;
+      }
+    }
+  }
 
   return {
     async start(handler: SourceHandler) {
@@ -109,9 +171,9 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
             partition: batch.partition,
             offset: Number(m.offset),
             timestamp: Number(m.timestamp),
-            key: m.key,
-            value: m.value,
-            headers: (m.headers ?? {}) as Record<string, Buffer | string | undefined>,
+            key: own(m.key),
+            value: own(m.value),
+            headers: m.headers ? ownHeaders(m.headers) : {},
           }));
           metrics?.messagesConsumed.inc(
             { topic: batch.topic, partition: String(batch.partition) },
@@ -121,13 +183,7 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
             { topic: batch.topic },
             records.reduce((sum, r) => sum + (r.value?.length ?? 0), 0),
           );
-          const accepted = await handler.onBatch({
-            topic: batch.topic,
-            partition: batch.partition,
-            records,
-            lastOffset: Number(batch.lastOffset()),
-            highWatermark: Number(batch.highWatermark),
-          });
+          const accepted = await offerUntilTaken(payload, records, handler);
           if (accepted >= records.length) {
             // Also passes trailing control records, which carry nothing to settle.
             payload.resolveOffset(batch.lastOffset());
@@ -148,15 +204,7 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
     pause() {
       if (paused) return;
       paused = true;
-      metrics?.consumerPaused.set(1);
       consumer.pause(config.topics.map((topic) => ({ topic })));
-    },
-
-    resume() {
-      if (!paused) return;
-      paused = false;
-      metrics?.consumerPaused.set(0);
-      consumer.resume(config.topics.map((topic) => ({ topic })));
     },
 
     joined: () => hasJoined,
@@ -168,4 +216,25 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
       hasJoined = false;
     },
   };
+}
+
+/**
+ * kafkajs hands out keys, values and headers as slices of the whole fetch response (megabytes):
+ * keeping one unsettled message would keep its entire response alive. A copy of the ~1 KB is
+ * cheap and lets each response go as soon as its batch is taken.
+ */
+function own(buffer: Buffer | null): Buffer | null {
+  return buffer === null ? null : Buffer.from(buffer);
+}
+
+function ownHeaders(headers: IHeaders): Record<string, Buffer | string | undefined> {
+  const out: Record<string, Buffer | string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = Buffer.isBuffer(value)
+      ? Buffer.from(value)
+      : Array.isArray(value)
+        ? value.join(',')
+        : value;
+  }
+  return out;
 }

@@ -32,9 +32,12 @@ export interface AssignmentChange {
 export interface SourceHandler {
   /**
    * Takes a batch and returns how many records (a prefix) it accepted. Fewer than all means the
-   * backlog is full: the source pauses, and the rest is fetched again after resume().
+   * backlog is full (or intake closed): the source keeps the rest in hand and waits on
+   * awaitCapacity() before offering it again, so nothing is fetched twice.
    */
   onBatch(batch: SourceBatch): Promise<number>;
+  /** Resolves true once the backlog has room again, false when intake closed for good. */
+  awaitCapacity(): Promise<boolean>;
   /** The group rebalanced (called after the join; kafkajs has no revoke-before-join hook). */
   onAssignment(change: AssignmentChange): void;
   /** A rebalance started: a good moment to flush and commit. */
@@ -47,8 +50,8 @@ export interface Source {
   start(handler: SourceHandler): Promise<void>;
   /** Commits next-offsets; rejects when the broker refuses (e.g. during a rebalance). */
   commit(offsets: readonly CommittableOffset[]): Promise<void>;
+  /** Stops fetching (shutdown). */
   pause(): void;
-  resume(): void;
   /** True once the consumer has joined its group (readiness). */
   joined(): boolean;
   /** Partitions currently assigned. */
