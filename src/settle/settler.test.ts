@@ -108,4 +108,35 @@ describe('Settler', () => {
     expect(tracker.pendingCommits()).toEqual([]);
     expect(settler.unsettled.records).toBe(0);
   });
+
+  it('abandons a record without committing it or anything after it, and frees the capacity', async () => {
+    const { settler, tracker, admit } = setup();
+    const first = admit(0);
+    settler.recordSettled(first);
+    const stuck = settler.admit(record(1));
+    const after = admit(2);
+    const later = admit(3);
+    settler.abandon(stuck);
+    settler.recordSettled(after);
+    settler.recordSettled(later);
+    await settler.idle();
+    expect(tracker.pendingCommits()).toEqual([{ topic: 'events', partition: 0, offset: 1 }]);
+    expect(settler.unsettled.records).toBe(0);
+  });
+
+  it('bounds intake by the records still holding their bytes, not by decided ones waiting their turn', async () => {
+    const { settler, admit } = setup();
+    const head = settler.admit(record(0)); // undecided: everything behind it waits
+    const waiting = Array.from({ length: 99 }, (_, i) => admit(i + 1));
+    expect(settler.full()).toBe(true);
+    for (const message of waiting) settler.recordSettled(message);
+    expect(settler.unsettled.records).toBe(100);
+    expect(settler.full()).toBe(false);
+    // Decided good records dropped their value: it can never be dead-lettered.
+    expect(waiting[0]?.source.value).toBeNull();
+    expect(head.source.value).not.toBeNull();
+    // Waiting records are still capped, at four times the limit.
+    for (let offset = 100; offset < 400; offset++) settler.recordSettled(admit(offset));
+    expect(settler.full()).toBe(true);
+  });
 });

@@ -32,9 +32,12 @@ export class InFlightMessage {
   attempts = 0;
   /** True once intake added every record: before that, pending === 0 means nothing. */
   sealed = false;
+  /** Still holds its key and value (needed until it is known not to be dead-lettered). */
+  heavy = true;
 
   constructor(
-    readonly source: SourceRecord,
+    /** Replaced by a copy without key, value and headers once they can no longer be needed. */
+    public source: SourceRecord,
     readonly bytes: number,
   ) {}
 
@@ -64,18 +67,25 @@ export interface SettlerOptions {
  */
 const MAX_LETTER_GROUP = 100;
 
+/** Decided records waiting their turn may number this many times maxBufferedRecords. */
+const WAITING_FACTOR = 4;
+
 /** The records of one partition in intake order, settled from the head. */
 class PartitionQueue {
   items: InFlightMessage[] = [];
   head = 0;
   /** A group of dead letters from the head is being written. */
   writing = false;
+  /** No longer settles here (revoked, or a record of it was abandoned): records are released. */
   revoked = false;
 }
 
 export class Settler {
+  /** Admitted and not yet settled (or released): what idle() waits for. */
   private unsettledRecords = 0;
-  private unsettledBytes = 0;
+  /** Of those, the ones still holding their bytes: what the backlog limits bound. */
+  private heavyRecords = 0;
+  private heavyBytes = 0;
   private wasFull = false;
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly queueOf = new WeakMap<InFlightMessage, PartitionQueue>();
@@ -86,14 +96,19 @@ export class Settler {
   constructor(private readonly options: SettlerOptions) {}
 
   get unsettled(): { records: number; bytes: number } {
-    return { records: this.unsettledRecords, bytes: this.unsettledBytes };
+    return { records: this.unsettledRecords, bytes: this.heavyBytes };
   }
 
-  /** True when intake must stop (the backlog limits of spec §2 are reached). */
+  /**
+   * True when intake must stop (the backlog limits of spec §2 are reached). The limits bound the
+   * records still holding their bytes; a decided good record waiting for its turn to settle (in
+   * Kafka order) is a few hundred bytes, so those are only capped at WAITING_FACTOR × maxRecords.
+   */
   full(): boolean {
     const full =
-      this.unsettledRecords >= this.options.maxRecords ||
-      this.unsettledBytes >= this.options.maxBytes;
+      this.heavyRecords >= this.options.maxRecords ||
+      this.heavyBytes >= this.options.maxBytes ||
+      this.unsettledRecords >= this.options.maxRecords * WAITING_FACTOR;
     if (full) this.wasFull = true;
     return full;
   }
@@ -114,7 +129,8 @@ export class Settler {
     queue.items.push(message);
     this.queueOf.set(message, queue);
     this.unsettledRecords++;
-    this.unsettledBytes += message.bytes;
+    this.heavyRecords++;
+    this.heavyBytes += message.bytes;
     this.updateGauges();
     return message;
   }
@@ -140,14 +156,30 @@ export class Settler {
     if (message.decided) this.advance(message);
   }
 
+  /**
+   * Gives up on a message without settling it (the transform stage failed): its partition stops
+   * settling here, so neither it nor anything after it is committed; they are redelivered after a
+   * restart. Capacity is freed, so a drain is not held up by records that can never settle.
+   */
+  abandon(message: InFlightMessage): void {
+    const queue = this.queueOf.get(message);
+    if (queue && !queue.revoked) this.stopQueue(queue);
+    message.sealed = true;
+    message.pending = 0;
+    this.release(message);
+  }
+
   /** Forgets a revoked partition: its records no longer settle or count for commits here. */
   revoke(tp: TopicPartition): void {
     const queue = this.queues.get(key(tp));
     this.queues.delete(key(tp));
     this.options.tracker.forget(tp);
-    if (!queue) return;
+    if (queue) this.stopQueue(queue);
+  }
+
+  /** Decided records waiting for their turn are released now; the others when they are decided. */
+  private stopQueue(queue: PartitionQueue): void {
     queue.revoked = true;
-    // Decided records waiting for their turn are released now; the others when they are decided.
     for (let i = queue.head; i < queue.items.length; i++) {
       const message = queue.items[i] as InFlightMessage;
       if (message.decided) this.release(message);
@@ -164,6 +196,8 @@ export class Settler {
 
   private advance(message: InFlightMessage): void {
     const queue = this.queueOf.get(message) as PartitionQueue;
+    // Decided and not rejected: its bytes will never be dead-lettered.
+    if (message.rejection === undefined) this.lighten(message);
     if (queue.revoked || this.halted) {
       // Released without settling: never committed here, so redelivered.
       this.release(message);
@@ -261,24 +295,44 @@ export class Settler {
     }
   }
 
+  /** Drops a message's key, value and headers and frees its share of the backlog limits. */
+  private lighten(message: InFlightMessage): void {
+    if (!message.heavy) return;
+    message.heavy = false;
+    message.source = { ...message.source, key: null, value: null, headers: {} };
+    this.heavyRecords--;
+    this.heavyBytes -= message.bytes;
+    this.updateGauges();
+    this.checkCapacity();
+  }
+
   private release(message: InFlightMessage): void {
     this.unsettledRecords--;
-    this.unsettledBytes -= message.bytes;
+    if (message.heavy) {
+      message.heavy = false;
+      this.heavyRecords--;
+      this.heavyBytes -= message.bytes;
+    }
     this.updateGauges();
+    this.checkCapacity();
+    if (this.unsettledRecords === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private checkCapacity(): void {
     if (
       this.wasFull &&
-      this.unsettledRecords < this.options.maxRecords * 0.8 &&
-      this.unsettledBytes < this.options.maxBytes * 0.8
+      this.heavyRecords < this.options.maxRecords * 0.8 &&
+      this.heavyBytes < this.options.maxBytes * 0.8 &&
+      this.unsettledRecords < this.options.maxRecords * WAITING_FACTOR * 0.8
     ) {
       this.wasFull = false;
       this.options.onCapacity();
     }
-    if (this.unsettledRecords === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private updateGauges(): void {
     this.options.metrics?.unsettledMessages.set(this.unsettledRecords);
-    this.options.metrics?.unsettledBytes.set(this.unsettledBytes);
+    this.options.metrics?.unsettledBytes.set(this.heavyBytes);
   }
 }
 
