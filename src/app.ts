@@ -29,7 +29,8 @@ import { createKafkaSource } from './source/kafka-source.js';
 import { startLagMonitor, type LagMonitor } from './source/lag-monitor.js';
 import { checkTopicsExist, MissingTopicError } from './source/topics.js';
 import type { Source } from './source/source.js';
-import { createRecordTransformer, type RecordTransformer } from './transform/record-transformer.js';
+import { createInProcessStage, type TransformStage } from './transform/stage.js';
+import { createWorkerStage } from './transform/worker-stage.js';
 import { VERSION } from './version.js';
 
 export interface ExitStatus {
@@ -44,7 +45,7 @@ export interface AppOverrides {
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly publisher?: Publisher;
-  readonly transformer?: RecordTransformer;
+  readonly stage?: TransformStage;
 }
 
 export interface App {
@@ -115,6 +116,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
   let publisher: Publisher | undefined;
   let deadLetters: DeadLetterWriter | undefined;
   let sink: ReturnType<typeof createKafkaDeadLetterSink> | undefined;
+  let stage: TransformStage | undefined;
   let stopping: Promise<ExitStatus> | undefined;
   let fatal: { reason: FatalReason; message: string } | undefined;
   let resolveExited!: (status: ExitStatus) => void;
@@ -186,6 +188,11 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
     const avro = config.input.schemaRegistry
       ? createAvroDecoder({ registry: config.input.schemaRegistry, clock, logger })
       : undefined;
+    stage =
+      overrides.stage ??
+      (config.input.transformWorkers > 0
+        ? createWorkerStage(config, { workers: config.input.transformWorkers, logger })
+        : createInProcessStage(config));
     source = createKafkaSource({ kafka, config: config.kafka, logger, clock, metrics });
     const theSource = source;
     pipeline = new Pipeline({
@@ -193,7 +200,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       clock,
       logger,
       metrics,
-      transformer: overrides.transformer ?? createRecordTransformer(config),
+      stage,
       avro,
       publisher,
       deadLetters,
@@ -272,6 +279,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       await closeQuietly('dead-letter writer', () => deadLetters?.close());
       await closeQuietly('dead-letter producer', () => sink?.close());
       await closeQuietly('publisher', () => publisher?.close());
+      await closeQuietly('transform workers', () => stage?.close());
       const status: ExitStatus = fatal
         ? {
             code: 1,

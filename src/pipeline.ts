@@ -3,10 +3,13 @@
  * Avro) → validate → transform → lanes (batch per endpoint) → publish → settle (dead letters,
  * offset watermark). It wires the stages and owns none of their logic.
  *
- * Intake admits Kafka records while the backlog has room; a record is settled (and its offset
- * committable) once every Mixpanel record made from it has a terminal answer and its dead letter,
- * if any, is acknowledged.
+ * Intake admits Kafka records while the backlog has room and hands each batch to the transform
+ * stage (possibly a worker thread) without waiting for it, so fetching goes on meanwhile. Batches
+ * are applied strictly in the order they were taken, which keeps per-key order for the lanes. A
+ * record is settled (and its offset committable) once every Mixpanel record made from it has a
+ * terminal answer and its dead letter, if any, is acknowledged.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import type { AvroDecoder } from './decode/avro.js';
@@ -17,13 +20,13 @@ import { Lanes, type LaneItem } from './batch/lanes.js';
 import type { FlushReason } from './batch/batcher.js';
 import type { Publisher, PublishResult } from './publish/publisher.js';
 import { targetOf, type Endpoint } from './publish/records.js';
-import type { RecordTransformer } from './transform/record-transformer.js';
-import type { TransformContext, TransformOutcome } from './transform/transform.js';
+import type { Rejection } from './reason-codes.js';
 import { DeadLetterGuard } from './settle/dead-letter-guard.js';
 import type { DeadLetterWriter } from './settle/dead-letter-writer.js';
 import { OffsetTracker } from './settle/offset-tracker.js';
 import { Settler, type InFlightMessage } from './settle/settler.js';
 import type { AssignmentChange, SourceBatch, SourceRecord } from './source/source.js';
+import type { StageInput, StageOutcome, TransformStage } from './transform/stage.js';
 
 export type FatalReason = 'auth' | 'dead_letter_ratio' | 'kafka' | 'internal';
 
@@ -32,12 +35,19 @@ export interface PipelineOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly transformer: RecordTransformer;
+  readonly stage: TransformStage;
   readonly avro?: AvroDecoder | undefined;
   readonly publisher: Publisher;
   readonly deadLetters: DeadLetterWriter;
-  /** A condition that must stop the processor (bad credentials, dead-letter guard). */
+  /** A condition that must stop the processor (bad credentials, dead-letter guard, a dead worker). */
   readonly onFatal: (reason: FatalReason, message: string) => void;
+}
+
+/** A taken record and, when decided before the transform stage (tombstone, Avro failure), its outcome. */
+interface Taken {
+  readonly message: InFlightMessage;
+  readonly input?: StageInput;
+  readonly decided?: StageOutcome;
 }
 
 export class Pipeline {
@@ -47,9 +57,12 @@ export class Pipeline {
   private intakeOpen = true;
   private capacityWaiters: Array<(room: boolean) => void> = [];
   private readonly stopIntake = new AbortController();
+  /** Batches handed to the stage, applied one after the other in intake order. */
+  private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PipelineOptions) {
     const { config, metrics } = options;
+    setMaxListeners(0, this.stopIntake.signal);
     this.settler = new Settler({
       tracker: this.tracker,
       deadLetters: options.deadLetters,
@@ -78,10 +91,11 @@ export class Pipeline {
 
   /**
    * Takes records of one partition, in order, while the backlog has room; returns how many were
-   * taken (the source refetches the rest after resuming).
+   * taken (the source waits on awaitCapacity() and offers the rest again).
    */
   async onBatch(batch: SourceBatch): Promise<number> {
     const intakeEnd = this.tracker.intakeEnd(batch);
+    const taken: Taken[] = [];
     let accepted = 0;
     for (const record of batch.records) {
       if (!this.intakeOpen) break;
@@ -91,15 +105,19 @@ export class Pipeline {
         continue;
       }
       if (this.settler.full()) break;
-      try {
-        await this.intake(record);
-      } catch (err) {
-        if (this.stopIntake.signal.aborted) break; // an Avro retry aborted by shutdown
-        throw err;
-      }
+      const message = this.settler.admit(record);
       accepted++;
+      try {
+        const decoded = this.decode(message, record);
+        taken.push(decoded instanceof Promise ? await decoded : decoded);
+      } catch (err) {
+        if (!this.stopIntake.signal.aborted) throw err;
+        // An Avro retry aborted by shutdown: taken but never settled, so never committed.
+        break;
+      }
     }
     if (accepted === batch.records.length) this.tracker.skipTo(batch, batch.lastOffset + 1);
+    if (taken.length > 0) this.transform(taken);
     return accepted;
   }
 
@@ -108,10 +126,6 @@ export class Pipeline {
     if (!this.intakeOpen) return Promise.resolve(false);
     if (!this.settler.full()) return Promise.resolve(true);
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
-  }
-
-  private capacityFreed(room: boolean): void {
-    for (const resolve of this.capacityWaiters.splice(0)) resolve(room);
   }
 
   onAssignment(change: AssignmentChange): void {
@@ -131,17 +145,20 @@ export class Pipeline {
   }
 
   /**
-   * Flushes open batches and waits for everything taken to settle, at most timeoutMs; then aborts
-   * what is still in flight (left unsettled, so uncommitted and redelivered). True when all settled.
+   * Lets everything taken go through the transform stage, flushes open batches and waits for all
+   * of it to settle, at most timeoutMs; then aborts what is still in flight (left unsettled, so
+   * uncommitted and redelivered). True when all settled.
    */
   async drain(reason: FlushReason, timeoutMs: number): Promise<boolean> {
-    this.lanes.flush(reason);
     const deadline = new AbortController();
     const timer = this.options.clock.setTimer(() => deadline.abort(), timeoutMs);
-    const settled = this.settler.idle();
     const aborted = new Promise<'timeout'>((resolve) =>
       deadline.signal.addEventListener('abort', () => resolve('timeout'), { once: true }),
     );
+    const settled = this.applying.then(() => {
+      this.lanes.flush(reason);
+      return this.settler.idle();
+    });
     const outcome = await Promise.race([settled.then(() => 'settled' as const), aborted]);
     timer.cancel();
     if (outcome === 'timeout') {
@@ -152,46 +169,75 @@ export class Pipeline {
     return outcome === 'settled';
   }
 
-  private async intake(record: SourceRecord): Promise<void> {
-    const message = this.settler.admit(record);
-    const context = { kafkaTimestampMs: record.timestamp, nowMs: this.options.clock.now() };
-    for (const outcome of await this.decodeAndTransform(record, context))
-      this.apply(message, outcome);
-    this.settler.seal(message);
+  private capacityFreed(room: boolean): void {
+    for (const resolve of this.capacityWaiters.splice(0)) resolve(room);
   }
 
-  private async decodeAndTransform(
-    record: SourceRecord,
-    context: TransformContext,
-  ): Promise<TransformOutcome[]> {
+  /** Bytes → a stage input, or an outcome decided here (tombstone, Avro failure). Async only for Avro. */
+  private decode(message: InFlightMessage, record: SourceRecord): Taken | Promise<Taken> {
     const { value } = record;
     if (value === null || value.length === 0) {
-      return [reject('invalid_json', 'the record has no value (a tombstone?)')];
+      return {
+        message,
+        decided: decodeFailure('invalid_json', 'the record has no value (a tombstone?)'),
+      };
     }
     const format = this.options.config.input.format;
     const avro = format === 'avro' || (format === 'auto' && isConfluentWireFormat(value));
-    if (!avro) return this.options.transformer.transformRecord(value, context);
+    if (!avro) return { message, input: { bytes: value, kafkaTimestampMs: record.timestamp } };
     if (!this.options.avro) {
-      return [
-        reject('avro_decode_failed', 'Avro message but no input.schemaRegistry is configured'),
-      ];
+      return {
+        message,
+        decided: decodeFailure(
+          'avro_decode_failed',
+          'Avro message but no input.schemaRegistry is configured',
+        ),
+      };
     }
-    const decoded = await this.options.avro.decode(value, this.stopIntake.signal);
-    if (!decoded.ok) return [{ kind: 'rejected', rejection: decoded.rejection }];
-    return [this.options.transformer.transformPayload(decoded.payload, context)];
+    return this.options.avro
+      .decode(value, this.stopIntake.signal)
+      .then((decoded): Taken =>
+        decoded.ok
+          ? { message, input: { payload: decoded.payload, kafkaTimestampMs: record.timestamp } }
+          : { message, decided: { kind: 'rejected', rejection: decoded.rejection } },
+      );
   }
 
-  private apply(message: InFlightMessage, outcome: TransformOutcome): void {
+  /** Hands a batch to the stage and queues its application behind the batches taken before. */
+  private transform(taken: readonly Taken[]): void {
+    const inputs = taken.flatMap((t) => (t.input ? [t.input] : []));
+    const results = this.options.stage.submit(inputs, this.options.clock.now());
+    // Failure is handled where the batch is applied (in order); this only avoids an unhandled rejection.
+    results.catch(() => {});
+    this.applying = this.applying.then(async () => {
+      let outcomes: StageOutcome[][];
+      try {
+        outcomes = await results;
+      } catch (err) {
+        this.options.onFatal('internal', (err as Error).message);
+        // Never settled, so never committed: they come back after the restart.
+        for (const t of taken) this.settler.abandon(t.message);
+        return;
+      }
+      let next = 0;
+      for (const t of taken) {
+        for (const outcome of t.decided ? [t.decided] : (outcomes[next++] ?? []))
+          this.apply(t.message, outcome);
+        this.settler.seal(t.message);
+      }
+    });
+  }
+
+  private apply(message: InFlightMessage, outcome: StageOutcome): void {
     const { metrics } = this.options;
     const { segmentType } = outcome;
     switch (outcome.kind) {
       case 'records':
         for (const record of outcome.records) {
-          if (segmentType)
-            metrics.recordsTransformed.inc({
-              segment_type: segmentType,
-              target: targetOf(record.endpoint),
-            });
+          metrics.recordsTransformed.inc({
+            segment_type: outcome.segmentType,
+            target: targetOf(record.endpoint),
+          });
           message.pending++;
           this.lanes.add(record, message);
         }
@@ -237,20 +283,17 @@ export class Pipeline {
           }
           this.settler.recordSettled(item.owner);
           return;
-        case 'rejected':
-          this.settler.reject(
-            item.owner,
-            {
-              code: outcome.code,
-              stage: 'publish',
-              message: outcome.message,
-              ...(outcome.field !== undefined ? { field: outcome.field } : {}),
-            },
-            endpoint,
-            outcome.attempts,
-          );
+        case 'rejected': {
+          const rejection: Rejection = {
+            code: outcome.code,
+            stage: 'publish',
+            message: outcome.message,
+            ...(outcome.field !== undefined ? { field: outcome.field } : {}),
+          };
+          this.settler.reject(item.owner, rejection, endpoint, outcome.attempts);
           this.settler.recordSettled(item.owner);
           return;
+        }
         case 'unsettled':
           // No terminal answer (shutdown, fatal): never settled, so never committed.
           return;
@@ -264,6 +307,6 @@ export class Pipeline {
   }
 }
 
-function reject(code: 'invalid_json' | 'avro_decode_failed', message: string): TransformOutcome {
+function decodeFailure(code: 'invalid_json' | 'avro_decode_failed', message: string): StageOutcome {
   return { kind: 'rejected', rejection: { code, stage: 'decode', message } };
 }

@@ -3,7 +3,8 @@ import { ManualClock, flushMicrotasks } from '../../test/harness/manual-clock.js
 import { BATCHING } from '../../test/support/batching.js';
 import { createMetrics } from '../metrics/registry.js';
 import type { PreparedRecord, Publisher, PublishResult } from '../publish/publisher.js';
-import type { Endpoint, MixpanelRecord } from '../publish/records.js';
+import type { Endpoint } from '../publish/records.js';
+import { prepareRecord, type PreparedOutput } from '../transform/stage.js';
 import { Lanes } from './lanes.js';
 
 /** A publisher that holds every request until the test answers it. */
@@ -27,14 +28,16 @@ class HeldPublisher implements Publisher {
   }
 }
 
-const event = (name: string, distinctId = 'u'): MixpanelRecord => ({
-  endpoint: '/import',
-  record: { event: name, properties: { time: 1, distinct_id: distinctId, $insert_id: name } },
-});
-const profile = (distinctId: string, seq: number): MixpanelRecord => ({
-  endpoint: '/engage',
-  record: { $token: 't', $distinct_id: distinctId, $set: { seq } },
-});
+const event = (name: string, distinctId = 'u'): PreparedOutput =>
+  prepareRecord({
+    endpoint: '/import',
+    record: { event: name, properties: { time: 1, distinct_id: distinctId, $insert_id: name } },
+  });
+const profile = (distinctId: string, seq: number): PreparedOutput =>
+  prepareRecord({
+    endpoint: '/engage',
+    record: { $token: 't', $distinct_id: distinctId, $set: { seq } },
+  });
 
 function setup(batching: Partial<typeof BATCHING> = {}) {
   const clock = new ManualClock();
@@ -115,17 +118,16 @@ describe('Lanes', () => {
     expect(idle).toBe(true);
   });
 
-  it('serializes each record once, byte-identical for every retry', () => {
+  it('sends the prepared bytes unchanged, with their owner', async () => {
     const { lanes, publisher } = setup({ maxRecords: 1 });
     const record = event('once');
     lanes.add(record, 'owner');
-    return flushMicrotasks().then(() => {
-      expect(publisher.calls[0]?.records[0]).toEqual({
-        json: JSON.stringify(record.record),
-        bytes: Buffer.byteLength(JSON.stringify(record.record)),
-        owner: 'owner',
-        nonIdempotent: undefined,
-      });
+    await flushMicrotasks();
+    expect(publisher.calls[0]?.records[0]).toEqual({
+      json: record.json,
+      bytes: record.bytes,
+      owner: 'owner',
+      nonIdempotent: undefined,
     });
   });
 });

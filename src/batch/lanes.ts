@@ -19,15 +19,8 @@ import type {
   PublishResult,
   RecordResult,
 } from '../publish/publisher.js';
-import {
-  isIdentityEvent,
-  NON_IDEMPOTENT_OPERATIONS,
-  orderingKey,
-  targetOf,
-  type Endpoint,
-  type MixpanelRecord,
-  type ProfileOperation,
-} from '../publish/records.js';
+import { targetOf, type Endpoint, type ProfileOperation } from '../publish/records.js';
+import type { PreparedOutput } from '../transform/stage.js';
 
 export interface LaneItem<Owner> extends PreparedRecord {
   readonly owner: Owner;
@@ -109,14 +102,14 @@ export class Lanes<Owner> {
     this.groups = ordered('/groups');
   }
 
-  /** Adds one record, serialized once here; the bytes are resent unchanged on every retry. */
-  add(record: MixpanelRecord, owner: Owner): void {
-    const json = JSON.stringify(record.record);
-    const nonIdempotent =
-      record.endpoint === '/import'
-        ? undefined
-        : NON_IDEMPOTENT_OPERATIONS.find((op) => op in record.record);
-    const item: LaneItem<Owner> = { json, bytes: Buffer.byteLength(json), owner, nonIdempotent };
+  /** Adds one prepared record; its bytes are resent unchanged on every retry. */
+  add(record: PreparedOutput, owner: Owner): void {
+    const item: LaneItem<Owner> = {
+      json: record.json,
+      bytes: record.bytes,
+      owner,
+      nonIdempotent: record.nonIdempotent,
+    };
     this.outstanding++;
     this.options.metrics?.bufferedRecords.inc({ target: targetOf(record.endpoint) });
     this.laneFor(record).batcher.add(item, item.bytes);
@@ -172,14 +165,14 @@ export class Lanes<Owner> {
     if (this.outstanding === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private laneFor(record: MixpanelRecord): Lane<Owner> {
+  private laneFor(record: PreparedOutput): Lane<Owner> {
     switch (record.endpoint) {
       case '/import':
-        return isIdentityEvent(record) ? this.identityLane : this.importLane;
+        return record.identity ? this.identityLane : this.importLane;
       case '/engage':
-        return this.engage[hash(orderingKey(record) ?? '') % this.engage.length] as Lane<Owner>;
+        return this.engage[hash(record.orderingKey ?? '') % this.engage.length] as Lane<Owner>;
       case '/groups':
-        return this.groups[hash(orderingKey(record) ?? '') % this.groups.length] as Lane<Owner>;
+        return this.groups[hash(record.orderingKey ?? '') % this.groups.length] as Lane<Owner>;
     }
   }
 

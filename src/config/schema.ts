@@ -90,7 +90,7 @@ const kafka = z
       }),
     maxWaitTimeMs: positiveMs.default(500).meta({
       description:
-        'Longest the broker holds a fetch with no new data; also how long a consumer with every partition paused (backpressure) waits before fetching again.',
+        'Longest the broker holds a fetch with no new data (kafkajs default 5 s): how soon an idle consumer sees new records or a stop.',
     }),
     commitIntervalMs: positiveMs.default(1000).meta({
       description: 'How often settled offsets are committed (and at shutdown and rebalance).',
@@ -126,6 +126,10 @@ const input = z
       .strict()
       .optional()
       .meta({ description: 'Confluent schema registry, required to decode Avro messages.' }),
+    transformWorkers: z.number().int().min(0).max(8).default(1).meta({
+      description:
+        'Worker threads that decode, validate, map and serialize messages, off the event loop. 0 does it on the main thread.',
+    }),
     maxNestingDepth: z
       .number()
       .int()
@@ -268,15 +272,10 @@ const batching = z
       description:
         'gzip level of `/import` request bodies (1 fastest, 9 smallest). 3 compresses as fast as 1 and about 5% smaller; 6 costs twice the CPU for about 10% less. Mixpanel limits apply to the uncompressed body.',
     }),
-    maxBufferedRecords: z
-      .number()
-      .int()
-      .min(1)
-      .default(10_000)
-      .meta({
-        description:
-          'Intake waits while this many Kafka records are unsettled in memory (each holds ~4–5 KB). Raise it for high latency to Mixpanel: about rate × request latency records must be in flight.',
-      }),
+    maxBufferedRecords: z.number().int().min(1).default(10_000).meta({
+      description:
+        'Intake waits while this many Kafka records are unsettled in memory (each holds ~4–5 KB). Raise it for high latency to Mixpanel: about rate × request latency records must be in flight.',
+    }),
     maxBufferedBytes: z
       .number()
       .int()

@@ -1,0 +1,48 @@
+/**
+ * Entry of a transform worker thread (see worker-stage.ts): builds the record transformer from the
+ * config it was started with and answers each job with the outcomes of its inputs, in order.
+ * JSON inputs arrive concatenated in one transferred buffer with their offsets.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createRecordTransformer } from './record-transformer.js';
+import { runInput, type StageConfig, type StageInput, type StageOutcome } from './stage.js';
+
+export interface WorkerJob {
+  readonly id: number;
+  readonly nowMs: number;
+  /** JSON inputs, concatenated. */
+  readonly buffer: ArrayBuffer;
+  /** Per input: start offset in buffer, or -1 for a payload input. */
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
+  readonly timestamps: Float64Array;
+  /** Payload inputs (already decoded, e.g. Avro), by input index. */
+  readonly payloads: ReadonlyMap<number, unknown>;
+}
+
+export interface WorkerReply {
+  readonly id: number;
+  readonly results: StageOutcome[][];
+}
+
+const port = parentPort;
+if (port) {
+  const transformer = createRecordTransformer(workerData as StageConfig);
+  port.on('message', (job: WorkerJob) => {
+    const bytes = new Uint8Array(job.buffer);
+    const results: StageOutcome[][] = [];
+    for (let i = 0; i < job.starts.length; i++) {
+      const start = job.starts[i] as number;
+      const input: StageInput =
+        start >= 0
+          ? {
+              bytes: bytes.subarray(start, start + (job.lengths[i] as number)),
+              kafkaTimestampMs: job.timestamps[i] as number,
+            }
+          : { payload: job.payloads.get(i), kafkaTimestampMs: job.timestamps[i] as number };
+      results.push(runInput(transformer, input, job.nowMs));
+    }
+    const reply: WorkerReply = { id: job.id, results };
+    port.postMessage(reply);
+  });
+}

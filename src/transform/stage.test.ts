@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../config/schema.js';
+import {
+  createInProcessStage,
+  prepareRecord,
+  type StageInput,
+  type TransformStage,
+} from './stage.js';
+import { createWorkerStage, TransformStageFailed } from './worker-stage.js';
+
+const config = configSchema.parse({ mixpanel: { projectToken: 'tok' } });
+const now = Date.UTC(2025, 0, 2);
+const json = (value: unknown): StageInput => ({
+  bytes: Buffer.from(JSON.stringify(value)),
+  kafkaTimestampMs: now,
+});
+const inputs: StageInput[] = [
+  json({
+    type: 'track',
+    event: 'Signed Up',
+    userId: 'u-1',
+    messageId: 'm-1',
+    timestamp: '2025-01-01T00:00:00Z',
+  }),
+  { bytes: Buffer.from('{ not json'), kafkaTimestampMs: now },
+  json({ type: 'identify', userId: 'u-2', messageId: 'm-2', traits: { plan: 'pro' } }),
+  {
+    payload: { type: 'track', event: 'From Avro', userId: 'u-3', messageId: 'm-3' },
+    kafkaTimestampMs: now,
+  },
+];
+
+describe('transform stages', () => {
+  let stage: TransformStage | undefined;
+  afterEach(async () => stage?.close());
+
+  it('prepares records once: JSON, bytes, routing', () => {
+    const prepared = prepareRecord({
+      endpoint: '/engage',
+      record: { $token: 't', $distinct_id: 'ada', $add: { n: 1 } },
+    });
+    expect(prepared).toEqual({
+      endpoint: '/engage',
+      json: '{"$token":"t","$distinct_id":"ada","$add":{"n":1}}',
+      bytes: 50,
+      orderingKey: 'ada',
+      identity: false,
+      nonIdempotent: '$add',
+    });
+    expect(
+      prepareRecord({
+        endpoint: '/import',
+        record: { event: '$identify', properties: { time: 1, distinct_id: 'a', $insert_id: 'i' } },
+      }).identity,
+    ).toBe(true);
+  });
+
+  it('gives the same outcomes on a worker thread as in process, in input order', async () => {
+    const inProcess = await createInProcessStage(config).submit(inputs, now);
+    stage = createWorkerStage(config, { workers: 2 });
+    const first = await stage.submit(inputs, now);
+    const second = await stage.submit(inputs.slice(1), now);
+    expect(first).toEqual(inProcess);
+    expect(second).toEqual(inProcess.slice(1));
+    expect(inProcess.map((o) => o.map((x) => x.kind))).toEqual([
+      ['records'],
+      ['rejected'],
+      ['records'],
+      ['records'],
+    ]);
+  });
+
+  it('fails every job of a dead worker, and the stage from then on', async () => {
+    stage = createWorkerStage(config, {
+      workers: 1,
+      entry: new URL('../../test/fixtures/dying-worker.mjs', import.meta.url),
+    });
+    await expect(stage.submit(inputs, now)).rejects.toBeInstanceOf(TransformStageFailed);
+    await expect(stage.submit(inputs, now)).rejects.toThrow('a transform worker failed');
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The transform stage as the pipeline uses it: whole Kafka batches in, per-message outcomes out,
+ * with every Mixpanel record already serialized and its routing derived (endpoint, ordering key,
+ * identity lane, non-idempotent operation). Outcomes are plain data, so they can come from a
+ * worker thread (worker-stage.ts) as well as from this thread (createInProcessStage).
+ *
+ * Contract: `submit` resolves with one outcome list per input, in input order; it never rejects
+ * for bad input (that is an outcome). It rejects only when the stage itself failed (a worker died),
+ * which the pipeline treats as fatal: nothing is settled, so nothing is committed.
+ */
+import type { Config } from '../config/schema.js';
+import {
+  isIdentityEvent,
+  NON_IDEMPOTENT_OPERATIONS,
+  orderingKey,
+  type Endpoint,
+  type MixpanelRecord,
+  type ProfileOperation,
+} from '../publish/records.js';
+import type { Rejection, SkipReason } from '../reason-codes.js';
+import { createRecordTransformer } from './record-transformer.js';
+import type { SegmentType } from '../decode/segment-message.js';
+import type { TransformOutcome } from './transform.js';
+
+/** One Kafka record to transform: its JSON bytes, or a payload already decoded (Avro). */
+export type StageInput =
+  | { readonly bytes: Uint8Array; readonly kafkaTimestampMs: number }
+  | { readonly payload: unknown; readonly kafkaTimestampMs: number };
+
+/** A Mixpanel record ready for a batch: serialized once, resent byte-identical on retries. */
+export interface PreparedOutput {
+  readonly endpoint: Endpoint;
+  readonly json: string;
+  /** UTF-8 byte length of json. */
+  readonly bytes: number;
+  /** distinct_id (or group) whose updates must keep their Kafka order; /import has none. */
+  readonly orderingKey: string | undefined;
+  /** `$identify` / `$create_alias`: sent in requests of their own. */
+  readonly identity: boolean;
+  /** A profile operation whose replay is not a no-op, counted when delivered. */
+  readonly nonIdempotent: ProfileOperation | undefined;
+}
+
+export type StageOutcome =
+  | {
+      readonly kind: 'records';
+      readonly segmentType: SegmentType;
+      readonly records: PreparedOutput[];
+    }
+  | { readonly kind: 'rejected'; readonly segmentType?: SegmentType; readonly rejection: Rejection }
+  | { readonly kind: 'skipped'; readonly segmentType?: SegmentType; readonly reason: SkipReason };
+
+export interface TransformStage {
+  submit(inputs: readonly StageInput[], nowMs: number): Promise<StageOutcome[][]>;
+  close(): Promise<void>;
+}
+
+export type StageConfig = Pick<Config, 'mixpanel' | 'mapping' | 'input'>;
+
+export function prepareRecord(record: MixpanelRecord): PreparedOutput {
+  const json = JSON.stringify(record.record);
+  return {
+    endpoint: record.endpoint,
+    json,
+    bytes: Buffer.byteLength(json),
+    orderingKey: orderingKey(record),
+    identity: isIdentityEvent(record),
+    nonIdempotent:
+      record.endpoint === '/import'
+        ? undefined
+        : NON_IDEMPOTENT_OPERATIONS.find((operation) => operation in record.record),
+  };
+}
+
+export function prepareOutcome(outcome: TransformOutcome): StageOutcome {
+  return outcome.kind === 'records'
+    ? {
+        kind: 'records',
+        segmentType: outcome.segmentType,
+        records: outcome.records.map(prepareRecord),
+      }
+    : outcome;
+}
+
+/** Transforms one input with a record transformer (used by both stages). */
+export function runInput(
+  transformer: ReturnType<typeof createRecordTransformer>,
+  input: StageInput,
+  nowMs: number,
+): StageOutcome[] {
+  const context = { nowMs, kafkaTimestampMs: input.kafkaTimestampMs };
+  return 'bytes' in input
+    ? transformer.transformRecord(input.bytes, context).map(prepareOutcome)
+    : [prepareOutcome(transformer.transformPayload(input.payload, context))];
+}
+
+/** The stage on this thread: transforms synchronously (workers: 0, and unit tests). */
+export function createInProcessStage(config: StageConfig): TransformStage {
+  const transformer = createRecordTransformer(config);
+  return {
+    submit: (inputs, nowMs) =>
+      Promise.resolve(inputs.map((input) => runInput(transformer, input, nowMs))),
+    close: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The transform stage on worker threads: decode, validate, map and serialize run off the event
+ * loop, which keeps Kafka fetching, batching, HTTP and settlement (the main thread's work) from
+ * queueing behind the CPU-heavy part. Jobs go to the workers in turn; each job's inputs travel in
+ * one transferred buffer (no copy) and the outcomes come back as plain data.
+ *
+ * A worker that dies fails every job it held and the stage from then on: the pipeline stops, and
+ * since nothing of those jobs settled, nothing of them is committed.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.js';
+import type { StageConfig, StageInput, StageOutcome, TransformStage } from './stage.js';
+import type { WorkerJob, WorkerReply } from './stage-worker.js';
+
+interface Pending {
+  resolve(results: StageOutcome[][]): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+export class TransformStageFailed extends Error {
+  override name = 'TransformStageFailed';
+}
+
+/**
+ * The worker entry next to this file: `stage-worker.js` when built. From source (tests, `tsx`),
+ * the TypeScript entry is loaded through a one-line bootstrap that registers tsx in the worker:
+ * loader hooks of the main thread do not reach a worker's entry module on Node 20.
+ */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof'));
+  if (!import.meta.url.endsWith('.ts'))
+    return { url: new URL('./stage-worker.js', import.meta.url), execArgv };
+  const entry = new URL('./stage-worker.ts', import.meta.url);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry.href)});`;
+  return { url: new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), execArgv };
+}
+
+export interface WorkerStageOptions {
+  readonly workers: number;
+  readonly logger?: Logger;
+  /** Another worker script (tests: a worker that dies). */
+  readonly entry?: URL;
+}
+
+export function createWorkerStage(
+  config: StageConfig,
+  options: WorkerStageOptions,
+): TransformStage {
+  const { url, execArgv } = options.entry ? { url: options.entry, execArgv: [] } : workerEntry();
+  let nextId = 0;
+  let turn = 0;
+  let failure: Error | undefined;
+  let closing = false;
+
+  const fail = (slot: Slot, error: Error): void => {
+    failure ??= new TransformStageFailed(`a transform worker failed: ${error.message}`);
+    for (const pending of slot.pending.values()) pending.reject(failure);
+    slot.pending.clear();
+  };
+
+  const slots: Slot[] = Array.from({ length: Math.max(1, options.workers) }, () => {
+    // Plain data only: the config is frozen, and structured clone copies it.
+    const worker = new Worker(url, { workerData: structuredClone(config), execArgv });
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on('message', (reply: WorkerReply) => {
+      const pending = slot.pending.get(reply.id);
+      slot.pending.delete(reply.id);
+      pending?.resolve(reply.results);
+    });
+    worker.on('error', (error) => {
+      options.logger?.error({ err: error }, 'transform worker failed');
+      fail(slot, error);
+    });
+    worker.on('exit', (code) => {
+      if (!closing) fail(slot, new Error(`exited with code ${code}`));
+    });
+    return slot;
+  });
+
+  return {
+    submit(inputs: readonly StageInput[], nowMs: number): Promise<StageOutcome[][]> {
+      if (failure) return Promise.reject(failure);
+      if (inputs.length === 0) return Promise.resolve([]);
+      let total = 0;
+      for (const input of inputs) if ('bytes' in input) total += input.bytes.byteLength;
+      const buffer = new Uint8Array(total);
+      const starts = new Int32Array(inputs.length);
+      const lengths = new Int32Array(inputs.length);
+      const timestamps = new Float64Array(inputs.length);
+      const payloads = new Map<number, unknown>();
+      let at = 0;
+      inputs.forEach((input, i) => {
+        timestamps[i] = input.kafkaTimestampMs;
+        if ('bytes' in input) {
+          buffer.set(input.bytes, at);
+          starts[i] = at;
+          lengths[i] = input.bytes.byteLength;
+          at += input.bytes.byteLength;
+        } else {
+          starts[i] = -1;
+          payloads.set(i, input.payload);
+        }
+      });
+      const id = nextId++;
+      const slot = slots[turn++ % slots.length] as Slot;
+      const job: WorkerJob = {
+        id,
+        nowMs,
+        buffer: buffer.buffer,
+        starts,
+        lengths,
+        timestamps,
+        payloads,
+      };
+      return new Promise((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject });
+        slot.worker.postMessage(job, [
+          buffer.buffer,
+          starts.buffer,
+          lengths.buffer,
+          timestamps.buffer,
+        ]);
+      });
+    },
+    async close() {
+      closing = true;
+      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    },
+  };
+}
