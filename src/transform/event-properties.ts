@@ -14,7 +14,7 @@ import type { PageMessage, ScreenMessage, TrackMessage } from '../decode/segment
 import type { JsonValue } from '../publish/records.js';
 import { asBoolean, asNumber, asObject, asString } from './coerce.js';
 import { contextView, type ContextView } from './context.js';
-import { safeValue } from './values.js';
+import { safeValue, setKey } from './values.js';
 
 export type EventMessage = TrackMessage | PageMessage | ScreenMessage;
 export type EventProperties = { [key: string]: JsonValue };
@@ -133,6 +133,6 @@ export function appendProperties(
   for (const key of Object.keys(properties)) {
     if (RESERVED_PROPERTIES.has(key)) continue;
     const value = safeValue(properties[key]);
-    if (value !== undefined) out[key] = value;
+    if (value !== undefined) setKey(out, key, value);
   }
 }

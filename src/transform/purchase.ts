@@ -16,7 +16,7 @@ import type { ImportEvent, JsonValue, MixpanelRecord } from '../publish/records.
 import { asNumber, asString, own } from './coerce.js';
 import type { EventProperties } from './event-properties.js';
 import type { InsertIds } from './insert-id.js';
-import { safeValue } from './values.js';
+import { safeValue, setKey } from './values.js';
 
 export const ORDER_COMPLETED = 'Order Completed';
 export const PRODUCT_PURCHASED = 'Product Purchased';
@@ -61,7 +61,7 @@ export function productEvents(
   if (!Array.isArray(products) || products.length === 0) return [];
   const base: EventProperties = {};
   for (const key of Object.keys(order.properties)) {
-    if (!ORDER_KEYS.has(key)) base[key] = order.properties[key] as JsonValue;
+    if (!ORDER_KEYS.has(key)) setKey(base, key, order.properties[key]);
   }
   const records: MixpanelRecord[] = [];
   products.forEach((product: unknown, index) => {
@@ -73,7 +73,7 @@ export function productEvents(
       const raw = own(product as Record<string, unknown>, field);
       // A value of another type is kept as sent rather than failing the order (Segment: 400).
       const value = coerce(raw) ?? safeValue(raw);
-      if (value !== undefined) properties[field] = value;
+      if (value !== undefined) setKey(properties, field, value);
     }
     records.push({
       endpoint: '/import',
