@@ -27,18 +27,19 @@ export class TransformStageFailed extends Error {
 }
 
 /**
- * The worker entry next to this file: `stage-worker.js` when built. From source (tests, `tsx`),
- * the TypeScript entry is loaded through a one-line bootstrap that registers tsx in the worker:
- * loader hooks of the main thread do not reach a worker's entry module on Node 20.
+ * The worker entry next to this file: `stage-worker.js` when built, started with the node options
+ * of the process (inherited: V8 flags such as --max-old-space-size are process-wide, and passing
+ * them explicitly is an error). From source (tests, `tsx`), the TypeScript entry is loaded through
+ * a one-line bootstrap that registers tsx in the worker: loader hooks of the main thread do not
+ * reach a worker's entry module on Node 20.
  */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof'));
+function workerEntry(): { url: URL; execArgv: string[] | undefined } {
   if (!import.meta.url.endsWith('.ts'))
-    return { url: new URL('./stage-worker.js', import.meta.url), execArgv };
+    return { url: new URL('./stage-worker.js', import.meta.url), execArgv: undefined };
   const entry = new URL('./stage-worker.ts', import.meta.url);
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry.href)});`;
-  return { url: new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), execArgv };
+  return { url: new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), execArgv: [] };
 }
 
 export interface WorkerStageOptions {
@@ -66,7 +67,10 @@ export function createWorkerStage(
 
   const slots: Slot[] = Array.from({ length: Math.max(1, options.workers) }, () => {
     // Plain data only: the config is frozen, and structured clone copies it.
-    const worker = new Worker(url, { workerData: structuredClone(config), execArgv });
+    const worker = new Worker(url, {
+      workerData: structuredClone(config),
+      ...(execArgv ? { execArgv } : {}),
+    });
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', (reply: WorkerReply) => {
       const pending = slot.pending.get(reply.id);

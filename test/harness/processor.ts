@@ -20,13 +20,26 @@ export interface ProcessorProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function startProcessorProcess(config: ConfigInput): ProcessorProcess {
+export interface ProcessorProcessOptions {
+  /** A built cli.js to run instead of src/cli.ts through tsx. */
+  readonly builtCli?: string;
+  /** Node options before the script, e.g. --max-old-space-size=256. */
+  readonly nodeArgs?: readonly string[];
+}
+
+export function startProcessorProcess(
+  config: ConfigInput,
+  options: ProcessorProcessOptions = {},
+): ProcessorProcess {
   const dir = mkdtempSync(join(tmpdir(), 'sm-processor-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
+  const script = options.builtCli
+    ? [options.builtCli]
+    : ['--import', 'tsx', join(REPO, 'src/cli.ts')];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'src/cli.ts'), 'run', '-c', file],
+    [...(options.nodeArgs ?? []), ...script, 'run', '-c', file],
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
