@@ -49,7 +49,7 @@ function parseJson(bytes: Uint8Array, options: DecodeOptions): Parsed {
   } catch (err) {
     return fail('invalid_json', `not JSON: ${(err as Error).message.slice(0, 200)}`);
   }
-  const checkStrings = SURROGATE_ESCAPE.test(text);
+  const checkStrings = text.includes('\\u') && SURROGATE_ESCAPE.test(text);
   const problem =
     checkStrings || mayNestDeeperThan(text, options.maxNestingDepth)
       ? inspectTree(value, options.maxNestingDepth, checkStrings)

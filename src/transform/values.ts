@@ -80,5 +80,15 @@ function safeObject(object: Record<string, unknown>, level: number): { [key: str
  * has the same effect as the store (an existing key keeps its position) without that transition.
  */
 export function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  DATA_PROPERTY.value = value;
+  Object.defineProperty(out, key, DATA_PROPERTY);
+  DATA_PROPERTY.value = undefined;
 }
+
+/** One reused descriptor: defining through it allocates nothing. */
+const DATA_PROPERTY: PropertyDescriptor = {
+  value: undefined,
+  writable: true,
+  enumerable: true,
+  configurable: true,
+};
