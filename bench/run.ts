@@ -2,8 +2,8 @@
  * `npm run bench`: throughput, latency, transform, publish and memory benchmarks of spec §10, on
  * this machine, with a local broker and the sandbox in their own processes. Prints a table against
  * the targets and writes the figures to bench/results/<time>.json. `--smoke` runs small sizes (a
- * check that the benchmarks work, not a measurement); `--profile` writes a CPU profile of the
- * processor during the end-to-end run.
+ * check that the benchmarks work, not a measurement); `--profile` writes CPU profiles of the
+ * processor and the sandbox during the end-to-end run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,8 @@ if (values.help) {
   --latency-seconds <n>   duration of the latency run (default 60)
   --only <list>           some of: ${SCENARIOS.join(',')}
   --smoke                 small sizes: checks the benchmarks run; not a measurement
-  --profile               CPU profile of the processor during the end-to-end run (bench/results/)
+  --profile               CPU profiles of the processor and the sandbox during the end-to-end
+                          run (bench/results/*.cpuprofile)
 `);
   process.exit(0);
 }
@@ -87,15 +88,18 @@ async function main(): Promise<void> {
     : undefined;
   const kafka = broker ? benchKafka(broker.brokers) : undefined;
   let sandbox: (Child & { url: string }) | undefined;
-  const freshSandbox = async (): Promise<string> => {
+  const profileArgs = values.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO, 'bench/results')}`]
+    : [];
+  const freshSandbox = async (profiled = false): Promise<{ url: string; pid: number }> => {
     await sandbox?.stop();
-    sandbox = await startSandboxProcess();
-    return sandbox.url;
+    sandbox = await startSandboxProcess(profiled ? profileArgs : []);
+    return { url: sandbox.url, pid: sandbox.pid };
   };
   try {
     if (only.has('publish')) {
       say(`▶ publish alone: ${fmt.int(smoke ? 20_000 : 300_000)} records to the sandbox`);
-      results.publish = await publishOnly(await freshSandbox(), smoke ? 20_000 : 300_000);
+      results.publish = await publishOnly((await freshSandbox()).url, smoke ? 20_000 : 300_000);
     }
     if (broker && kafka && only.has('e2e')) {
       await createTopics(kafka, [
@@ -113,18 +117,16 @@ async function main(): Promise<void> {
         topic: 'bench-e2e',
         deadLetterTopic: 'bench-e2e-dlq',
         events,
-        sandboxUrl: await freshSandbox(),
+        sandbox: await freshSandbox(true),
         progress: say,
-        nodeArgs: values.profile
-          ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO, 'bench/results')}`]
-          : [],
+        nodeArgs: profileArgs,
       });
     }
     if (broker && kafka && only.has('latency')) {
       results.latency = await latency({
         kafka,
         brokers: broker.brokers,
-        sandboxUrl: await freshSandbox(),
+        sandboxUrl: (await freshSandbox()).url,
         rate: latencyRate,
         seconds: latencySeconds,
         lingerMs,
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
         topic: 'bench-backlog',
         deadLetterTopic: 'bench-backlog-dlq',
         events: memoryEvents,
-        sandboxUrl: await freshSandbox(),
+        sandbox: await freshSandbox(),
         progress: say,
       });
       results.memory = { ...drained, backlog: memoryEvents };
@@ -196,8 +198,14 @@ function report(r: Results): Row[] {
         verdict: verdict(ratio >= 0.5),
       },
       {
-        measure: 'CPU seconds per 100k events',
+        measure: 'processor CPU seconds per 100k events',
         value: processor.cpuSecondsPer100k.toFixed(2),
+        target: '',
+        verdict: 'info',
+      },
+      {
+        measure: 'sandbox CPU seconds per 100k events',
+        value: processor.sandboxCpuSecondsPer100k.toFixed(2),
         target: '',
         verdict: 'info',
       },

@@ -49,18 +49,14 @@ export function startProcessor(config: ConfigInput, nodeArgs: readonly string[] 
 }
 
 /** The sandbox in its own process (keeping no rows, so it stays small over millions of events). */
-export async function startSandboxProcess(): Promise<Child & { url: string }> {
+export async function startSandboxProcess(
+  nodeArgs: readonly string[] = [],
+): Promise<Child & { url: string }> {
   const port = await freePort();
-  const child = launch([
-    CLI,
-    'sandbox',
-    '--port',
-    String(port),
-    '--keep-records',
-    '0',
-    '--log-level',
-    'warn',
-  ]);
+  const child = launch(
+    [CLI, 'sandbox', '--port', String(port), '--keep-records', '0', '--log-level', 'warn'],
+    nodeArgs,
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     const ok = await fetch(`${url}/_sandbox/healthz`).then(

@@ -18,6 +18,8 @@ export interface DrainResult {
   readonly seconds: number;
   readonly eventsPerSecond: number;
   readonly cpuSecondsPer100k: number;
+  /** The sandbox's CPU over the same span: it shares the machine's two cores. */
+  readonly sandboxCpuSecondsPer100k: number;
   readonly peakRssBytes: number;
 }
 
@@ -37,7 +39,7 @@ export interface DrainOptions {
   readonly topic: string;
   readonly deadLetterTopic: string;
   readonly events: number;
-  readonly sandboxUrl: string;
+  readonly sandbox: { readonly url: string; readonly pid: number };
   readonly progress: (line: string) => void;
   /** Extra node flags for the processor, e.g. --cpu-prof. */
   readonly nodeArgs?: readonly string[];
@@ -55,18 +57,22 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
         deadLetterTopic: options.deadLetterTopic,
         groupId,
       },
-      mixpanel: { projectToken: 'bench-token', apiHost: options.sandboxUrl },
+      mixpanel: { projectToken: 'bench-token', apiHost: options.sandbox.url },
       metrics: { enabled: true, host: '127.0.0.1', port },
       log: { level: 'warn' },
       ...(process.env.BENCH_CONFIG ? (JSON.parse(process.env.BENCH_CONFIG) as object) : {}),
     },
-    options.nodeArgs,
+    [
+      ...(options.nodeArgs ?? []),
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
   );
   const memory = watchMemory(processor.pid);
   try {
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
     let startedAt = 0;
     let cpuAtStart = 0;
+    let sandboxCpuAtStart = 0;
     for (;;) {
       const consumed = await readMetrics(metricsUrl).then(
         (s) => sumMetric(s, 'segment_mixpanel_kafka_messages_consumed_total'),
@@ -75,6 +81,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       if (consumed > 0) {
         startedAt = performance.now();
         cpuAtStart = sampleProcess(processor.pid).cpuSeconds;
+        sandboxCpuAtStart = sampleProcess(options.sandbox.pid).cpuSeconds;
         break;
       }
       if (processor.process.exitCode !== null)
@@ -97,6 +104,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     }
     const seconds = (performance.now() - startedAt) / 1000;
     const cpu = sampleProcess(processor.pid).cpuSeconds - cpuAtStart;
+    const sandboxCpu = sampleProcess(options.sandbox.pid).cpuSeconds - sandboxCpuAtStart;
     if (process.env.BENCH_THREADS) options.progress(threadBreakdown(processor.pid));
     const { peakRssBytes } = memory.stop();
     return {
@@ -104,6 +112,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       seconds,
       eventsPerSecond: options.events / seconds,
       cpuSecondsPer100k: (cpu / options.events) * 100_000,
+      sandboxCpuSecondsPer100k: (sandboxCpu / options.events) * 100_000,
       peakRssBytes,
     };
   } finally {
