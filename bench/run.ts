@@ -15,7 +15,13 @@ import { startKafkaBroker } from '../test/harness/kafka/broker.js';
 import { REPO, startSandboxProcess, type Child } from './lib/children.js';
 import { fmt, table, type Row } from './lib/format.js';
 import { benchKafka, createTopics, preProduce } from './lib/kafka.js';
-import { drain, endToEnd, type DrainResult, type EndToEndResult } from './scenarios/end-to-end.js';
+import {
+  LEAN_MEMORY,
+  drain,
+  endToEnd,
+  type DrainResult,
+  type EndToEndResult,
+} from './scenarios/end-to-end.js';
 import { latency, type LatencyResult } from './scenarios/latency.js';
 import { publishOnly, type PublishOnlyResult } from './scenarios/publish.js';
 import { transformOnly, type TransformResult } from './scenarios/transform.js';
@@ -65,6 +71,8 @@ interface Results {
   endToEnd?: EndToEndResult;
   latency?: LatencyResult;
   memory?: DrainResult & { backlog: number };
+  /** The same backlog drained again with the memory-lean settings (LEAN_MEMORY). */
+  memoryLean?: DrainResult;
 }
 
 async function main(): Promise<void> {
@@ -151,6 +159,20 @@ async function main(): Promise<void> {
         progress: say,
       });
       results.memory = { ...drained, backlog: memoryEvents };
+      say(
+        `▶ memory: drained again with the memory-lean settings (${JSON.stringify(LEAN_MEMORY.config)}, ${LEAN_MEMORY.nodeArgs.join(' ')})`,
+      );
+      results.memoryLean = await drain({
+        kafka,
+        brokers: broker.brokers,
+        topic: 'bench-backlog',
+        deadLetterTopic: 'bench-backlog-dlq',
+        events: memoryEvents,
+        sandbox: await freshSandbox(),
+        progress: say,
+        config: LEAN_MEMORY.config,
+        nodeArgs: LEAN_MEMORY.nodeArgs,
+      });
     }
   } finally {
     await sandbox?.stop();
@@ -261,6 +283,22 @@ function report(r: Results): Row[] {
       {
         measure: 'backlog drain, events/s',
         value: fmt.int(r.memory.eventsPerSecond),
+        target: '',
+        verdict: 'info',
+      },
+    );
+  }
+  if (r.memoryLean) {
+    rows.push(
+      {
+        measure: 'peak RSS, same backlog, memory-lean settings',
+        value: fmt.mb(r.memoryLean.peakRssBytes),
+        target: '≤ 300 MB',
+        verdict: verdict(r.memoryLean.peakRssBytes <= 300 * 1024 * 1024),
+      },
+      {
+        measure: 'backlog drain, memory-lean, events/s',
+        value: fmt.int(r.memoryLean.eventsPerSecond),
         target: '',
         verdict: 'info',
       },

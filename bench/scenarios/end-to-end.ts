@@ -43,7 +43,18 @@ export interface DrainOptions {
   readonly progress: (line: string) => void;
   /** Extra node flags for the processor, e.g. --cpu-prof. */
   readonly nodeArgs?: readonly string[];
+  /** Config sections for the processor, over the benchmark's own (shallow merge). */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * The memory-lean settings of bench/README.md: half the default backlog, and 2 MiB V8 semi-spaces
+ * instead of 16 (a smaller young generation, collected more often).
+ */
+export const LEAN_MEMORY = {
+  config: { batching: { maxBufferedRecords: 5000 } },
+  nodeArgs: ['--max-semi-space-size=2'],
+} as const;
 
 /** Runs a fresh processor over the topic until every offset is committed. */
 export async function drain(options: DrainOptions): Promise<DrainResult> {
@@ -60,6 +71,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       mixpanel: { projectToken: 'bench-token', apiHost: options.sandbox.url },
       metrics: { enabled: true, host: '127.0.0.1', port },
       log: { level: 'warn' },
+      ...options.config,
       ...(process.env.BENCH_CONFIG ? (JSON.parse(process.env.BENCH_CONFIG) as object) : {}),
     },
     [
@@ -89,6 +101,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       await new Promise((r) => setTimeout(r, 20));
     }
     let lastReport = performance.now();
+    let lastHeap = 0;
     for (;;) {
       const committed = await committedTotal(options.kafka, groupId, options.topic);
       if (committed >= options.events) break;
@@ -99,6 +112,10 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
         options.progress(
           `  committed ${committed.toLocaleString('en')} / ${options.events.toLocaleString('en')}`,
         );
+      }
+      if (process.env.BENCH_HEAP && performance.now() - lastHeap > 2000) {
+        lastHeap = performance.now();
+        options.progress(await heapLine(metricsUrl));
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -166,4 +183,25 @@ export async function endToEnd(options: DrainOptions): Promise<EndToEndResult> {
   options.progress('▶ end to end: the baseline, a bare kafkajs consumer over the same records');
   const bare = await baseline(options.brokers, options.topic, options.events);
   return { processor, baseline: bare, ratio: processor.eventsPerSecond / bare.eventsPerSecond };
+}
+
+const HEAP_METRICS = new Set([
+  'process_resident_memory_bytes',
+  'nodejs_heap_size_total_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_external_memory_bytes',
+  'nodejs_heap_space_size_total_bytes',
+]);
+
+/** BENCH_HEAP=1: the processor's main-thread memory, from its default metrics, in MB. */
+async function heapLine(metricsUrl: string): Promise<string> {
+  const samples = await readMetrics(metricsUrl).catch(() => []);
+  const parts = samples
+    .filter((m) => HEAP_METRICS.has(m.name) && m.value > 0)
+    .map((m) => {
+      const name = m.name.replace(/^(nodejs|process)_/, '').replace(/_bytes$/, '');
+      const label = m.labels.space ? `:${m.labels.space}` : '';
+      return `${name}${label}=${(m.value / 2 ** 20).toFixed(0)}`;
+    });
+  return `  MB: ${parts.join(' ')}`;
 }
