@@ -19,6 +19,7 @@ import {
   LEAN_MEMORY,
   drain,
   endToEnd,
+  type DrainOptions,
   type DrainResult,
   type EndToEndResult,
 } from './scenarios/end-to-end.js';
@@ -149,30 +150,22 @@ async function main(): Promise<void> {
       say(`▶ memory: pre-producing a backlog of ${fmt.int(memoryEvents)} events`);
       await preProduce(kafka, 'bench-backlog', memoryEvents, say);
       say('▶ memory: the processor drains the backlog, RSS sampled every 100 ms');
-      const drained = await drain({
-        kafka,
-        brokers: broker.brokers,
-        topic: 'bench-backlog',
-        deadLetterTopic: 'bench-backlog-dlq',
-        events: memoryEvents,
-        sandbox: await freshSandbox(),
-        progress: say,
-      });
-      results.memory = { ...drained, backlog: memoryEvents };
+      const drainBacklog = async (settings: Pick<DrainOptions, 'config' | 'nodeArgs'>) =>
+        drain({
+          kafka,
+          brokers: broker.brokers,
+          topic: 'bench-backlog',
+          deadLetterTopic: 'bench-backlog-dlq',
+          events: memoryEvents,
+          sandbox: await freshSandbox(),
+          progress: say,
+          ...settings,
+        });
+      results.memory = { ...(await drainBacklog({})), backlog: memoryEvents };
       say(
         `▶ memory: drained again with the memory-lean settings (${JSON.stringify(LEAN_MEMORY.config)}, ${LEAN_MEMORY.nodeArgs.join(' ')})`,
       );
-      results.memoryLean = await drain({
-        kafka,
-        brokers: broker.brokers,
-        topic: 'bench-backlog',
-        deadLetterTopic: 'bench-backlog-dlq',
-        events: memoryEvents,
-        sandbox: await freshSandbox(),
-        progress: say,
-        config: LEAN_MEMORY.config,
-        nodeArgs: LEAN_MEMORY.nodeArgs,
-      });
+      results.memoryLean = await drainBacklog(LEAN_MEMORY);
     }
   } finally {
     await sandbox?.stop();

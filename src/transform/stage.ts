@@ -17,10 +17,8 @@ import {
   type MixpanelRecord,
   type ProfileOperation,
 } from '../publish/records.js';
-import type { Rejection, SkipReason } from '../reason-codes.js';
 import { createRecordTransformer } from './record-transformer.js';
-import type { SegmentType } from '../decode/segment-message.js';
-import type { TransformOutcome } from './transform.js';
+import type { Outcome, TransformOutcome } from './transform.js';
 
 /** One Kafka record to transform: its JSON bytes, or a payload already decoded (Avro). */
 export type StageInput =
@@ -41,14 +39,7 @@ export interface PreparedOutput {
   readonly nonIdempotent: ProfileOperation | undefined;
 }
 
-export type StageOutcome =
-  | {
-      readonly kind: 'records';
-      readonly segmentType: SegmentType;
-      readonly records: PreparedOutput[];
-    }
-  | { readonly kind: 'rejected'; readonly segmentType?: SegmentType; readonly rejection: Rejection }
-  | { readonly kind: 'skipped'; readonly segmentType?: SegmentType; readonly reason: SkipReason };
+export type StageOutcome = Outcome<PreparedOutput>;
 
 export interface TransformStage {
   submit(inputs: readonly StageInput[], nowMs: number): Promise<StageOutcome[][]>;

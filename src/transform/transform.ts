@@ -41,12 +41,11 @@ export type TransformContext = TimeContext;
  * (every outcome except decode failures and `unknown_type`), for the metrics
  * `records_transformed_total{segment_type,target}` and `transform_failures_total{segment_type,code}`.
  */
-export type TransformOutcome =
-  | {
-      readonly kind: 'records';
-      readonly segmentType: SegmentType;
-      readonly records: MixpanelRecord[];
-    }
+export type TransformOutcome = Outcome<MixpanelRecord>;
+
+/** An outcome whose records are `R`: Mixpanel records here, serialized ones after the stage. */
+export type Outcome<R> =
+  | { readonly kind: 'records'; readonly segmentType: SegmentType; readonly records: R[] }
   | { readonly kind: 'rejected'; readonly segmentType?: SegmentType; readonly rejection: Rejection }
   | { readonly kind: 'skipped'; readonly segmentType?: SegmentType; readonly reason: SkipReason };
 
