@@ -12,6 +12,37 @@ export function targetOf(endpoint: Endpoint): Target {
   return endpoint.slice(1) as Target;
 }
 
+/**
+ * Values Mixpanel refuses as an id (mixpanel-api.md §3.4 rule 3: `distinct_id`, `$insert_id`),
+ * lower-cased. Matched case-insensitively: the docs do not say, so the transform refuses them
+ * before sending and the sandbox refuses them on arrival, by this one list.
+ */
+export const PLACEHOLDER_IDS: ReadonlySet<string> = new Set([
+  '00000000-0000-0000-0000-000000000000',
+  'anon',
+  'anonymous',
+  'nil',
+  'none',
+  'null',
+  'n/a',
+  'na',
+  'undefined',
+  'unknown',
+  '<nil>',
+  '0',
+  '-1',
+  'true',
+  'false',
+  '[]',
+  '{}',
+]);
+
+export function isPlaceholderId(value: unknown): boolean {
+  return (
+    typeof value === 'string' && value.length <= 36 && PLACEHOLDER_IDS.has(value.toLowerCase())
+  );
+}
+
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };

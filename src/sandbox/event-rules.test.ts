@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PLACEHOLDER_IDS, checkEvent, type EventRules } from './event-rules.js';
+import { PLACEHOLDER_IDS } from '../publish/records.js';
+import { checkEvent, type EventRules } from './event-rules.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 const NOW_S = Math.floor(NOW / 1000);

@@ -3,35 +3,7 @@
  * written for the hot path: no schema library, one walk over the properties.
  * Messages follow Mixpanel's observed form: `'<field>' is invalid: <why>`.
  */
-import { IDENTITY_EVENTS } from '../publish/records.js';
-
-/**
- * Values Mixpanel refuses as `distinct_id` or `$insert_id` (§3.4.3). Matched case-insensitively:
- * the docs do not say, and the transform applies the same rule before sending.
- */
-export const PLACEHOLDER_IDS: ReadonlySet<string> = new Set([
-  '00000000-0000-0000-0000-000000000000',
-  'anon',
-  'anonymous',
-  'nil',
-  'none',
-  'null',
-  'n/a',
-  'na',
-  'undefined',
-  'unknown',
-  '<nil>',
-  '0',
-  '-1',
-  'true',
-  'false',
-  '[]',
-  '{}',
-]);
-
-export function isPlaceholderId(value: string): boolean {
-  return value.length <= 36 && PLACEHOLDER_IDS.has(value.toLowerCase());
-}
+import { IDENTITY_EVENTS, isPlaceholderId } from '../publish/records.js';
 
 const MIN_TIME_MS = Date.UTC(1971, 0, 1);
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MixpanelRecord } from '../publish/records.js';
-import { checkRecord, PLACEHOLDER_IDS } from './limits.js';
+import { PLACEHOLDER_IDS, type MixpanelRecord } from '../publish/records.js';
+import { checkRecord } from './limits.js';
 import { MAX_RECORD_BYTES } from './record-size.js';
 
 const T = Date.UTC(2024, 11, 30);

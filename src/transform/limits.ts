@@ -15,7 +15,7 @@
  * Size (record-size.ts): when the caller proved the record small nothing is measured; otherwise
  * a cheap bound first, and only a record whose bound passes 1 MiB is serialized and measured.
  */
-import type { MixpanelRecord } from '../publish/records.js';
+import { isPlaceholderId, type MixpanelRecord } from '../publish/records.js';
 import type { Rejection } from '../reason-codes.js';
 import { MIN_EVENT_TIME_MS } from '../decode/time.js';
 import { jsonSizeBound, MAX_RECORD_BYTES } from './record-size.js';
@@ -25,27 +25,6 @@ export const MAX_EVENT_PROPERTIES = 254;
 export const MAX_NESTED_ENTRIES = 254;
 /** A profile holds at most 2,000 properties (mixpanel-api.md §5.1). */
 export const MAX_PROFILE_PROPERTIES = 2000;
-
-/** Mixpanel's rejected placeholder distinct ids (mixpanel-api.md §3.4 rule 3), lower-cased. */
-export const PLACEHOLDER_IDS: ReadonlySet<string> = new Set([
-  '00000000-0000-0000-0000-000000000000',
-  'anon',
-  'anonymous',
-  'nil',
-  'none',
-  'null',
-  'n/a',
-  'na',
-  'undefined',
-  'unknown',
-  '<nil>',
-  '0',
-  '-1',
-  'true',
-  'false',
-  '[]',
-  '{}',
-]);
 
 /**
  * Identity fields checked for placeholders. Besides `distinct_id` and `$distinct_id`, the
@@ -60,12 +39,6 @@ const EVENT_IDENTITY_FIELDS = [
   '$anon_id',
   'alias',
 ];
-
-export function isPlaceholderId(value: unknown): boolean {
-  return (
-    typeof value === 'string' && value.length <= 36 && PLACEHOLDER_IDS.has(value.toLowerCase())
-  );
-}
 
 /**
  * Checks one record. `sizeIsKnownSmall`: the caller proved the record fits (recordSizeBound),

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { REASON_CODES, SKIP_REASONS } from '../reason-codes.js';
 import { INSERT_ID_NAMESPACE } from './insert-id.js';
-import { PLACEHOLDER_IDS } from './limits.js';
+import { PLACEHOLDER_IDS } from '../publish/records.js';
 
 const doc = readFileSync(join(import.meta.dirname, '../../docs/mapping.md'), 'utf8');
 const OTHER_STAGES = [

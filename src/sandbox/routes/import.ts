@@ -5,7 +5,6 @@
 import { headerValue, type IngestRequest, type SandboxState } from '../context.js';
 import { checkImportAuth } from '../auth.js';
 import { checkEvent, type EventVerdict } from '../event-rules.js';
-import { decompress, parseBody } from '../request-body.js';
 import {
   badRequest,
   importIdentityRejected,
@@ -19,6 +18,7 @@ import {
   type FailedRecord,
   type Reply,
 } from '../responses.js';
+import { readRecords } from './records.js';
 
 export async function handleImport(state: SandboxState, req: IngestRequest): Promise<Reply> {
   const { options, stats } = state;
@@ -33,24 +33,14 @@ export async function handleImport(state: SandboxState, req: IngestRequest): Pro
 
   const strictParam = req.query.get('strict');
   const strict = strictParam === null ? options.strictWhenMissing : strictParam === '1';
-  const decoded = await decompress(
-    req.body.bytes,
-    headerValue(req.headers['content-encoding']),
-    options.maxRequestBytes,
+  const body = await readRecords(
+    state,
+    req,
+    { queryData: null, allowSingleObject: false },
+    badRequest,
   );
-  if (!decoded.ok) {
-    return decoded.problem === 'too_large'
-      ? tooLarge(options.maxRequestBytes)
-      : badRequest(decoded.message);
-  }
-  const parsed = parseBody(decoded.bytes, {
-    contentType: headerValue(req.headers['content-type']),
-    queryData: null,
-    maxRecordBytes: options.maxRecordBytes,
-    allowSingleObject: false,
-  });
-  if (!parsed.ok) return badRequest(parsed.message);
-  const { items } = parsed;
+  if (!body.ok) return body.reply;
+  const { items } = body;
   if (items.length === 0) return badRequest('the request holds no events');
   if (items.length > options.maxRecordsPerRequest) {
     const error = `too many events in the request (max ${options.maxRecordsPerRequest})`;
@@ -58,7 +48,7 @@ export async function handleImport(state: SandboxState, req: IngestRequest): Pro
       ? json(413, { code: 413, error, status: 'Request Entity Too Large' })
       : badRequest(error);
   }
-  if (state.rateLimiter && !state.rateLimiter.tryConsume(items.length, decoded.bytes.length)) {
+  if (state.rateLimiter && !state.rateLimiter.tryConsume(items.length, body.bytes)) {
     return rateLimited(options.retryAfterSeconds);
   }
 

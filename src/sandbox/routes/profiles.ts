@@ -5,7 +5,6 @@
  */
 import { tokenMatches } from '../auth.js';
 import { headerValue, isVerbose, type IngestRequest, type SandboxState } from '../context.js';
-import { decompress, parseBody } from '../request-body.js';
 import {
   json,
   methodNotAllowed,
@@ -15,6 +14,7 @@ import {
   unauthorized,
   type Reply,
 } from '../responses.js';
+import { readRecords } from './records.js';
 import { checkUpdate, type UpdateKind, type UpdateVerdict } from '../update-rules.js';
 
 type ValidUpdate = Extract<UpdateVerdict, { ok: true }>;
@@ -33,20 +33,14 @@ export async function handleProfiles(
   if (encoding !== undefined && encoding !== 'identity' && !options.profileGzip) {
     return profileAnswer(false, 'compressed request bodies are not supported', verbose);
   }
-  const decoded = await decompress(req.body.bytes, encoding, options.maxRequestBytes);
-  if (!decoded.ok) {
-    return decoded.problem === 'too_large'
-      ? tooLarge(options.maxRequestBytes)
-      : profileAnswer(false, decoded.message, verbose);
-  }
-  const parsed = parseBody(decoded.bytes, {
-    contentType: headerValue(req.headers['content-type']),
-    queryData: req.query.get('data'),
-    maxRecordBytes: options.maxRecordBytes,
-    allowSingleObject: true,
-  });
-  if (!parsed.ok) return profileAnswer(false, parsed.message, verbose);
-  const { items } = parsed;
+  const body = await readRecords(
+    state,
+    req,
+    { queryData: req.query.get('data'), allowSingleObject: true },
+    (message) => profileAnswer(false, message, verbose),
+  );
+  if (!body.ok) return body.reply;
+  const { items } = body;
   if (items.length === 0) return profileAnswer(false, 'no updates in the request', verbose);
   if (items.length > options.maxRecordsPerRequest) {
     return json(options.overCountStatus, {
@@ -54,7 +48,7 @@ export async function handleProfiles(
       status: 0,
     });
   }
-  if (state.rateLimiter && !state.rateLimiter.tryConsume(items.length, decoded.bytes.length)) {
+  if (state.rateLimiter && !state.rateLimiter.tryConsume(items.length, body.bytes)) {
     return rateLimited(options.retryAfterSeconds);
   }
 

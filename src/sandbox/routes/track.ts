@@ -4,9 +4,8 @@
  * while the answer stays `1`, and the answer is `1` when at least one event was valid.
  */
 import { tokenMatches } from '../auth.js';
-import { headerValue, isVerbose, type IngestRequest, type SandboxState } from '../context.js';
+import { isVerbose, type IngestRequest, type SandboxState } from '../context.js';
 import { checkEvent } from '../event-rules.js';
-import { decompress, parseBody } from '../request-body.js';
 import {
   badRequest,
   methodNotAllowed,
@@ -16,6 +15,7 @@ import {
   unauthorized,
   type Reply,
 } from '../responses.js';
+import { readRecords } from './records.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -24,28 +24,18 @@ export async function handleTrack(state: SandboxState, req: IngestRequest): Prom
   if (req.method !== 'POST' && req.method !== 'GET') return methodNotAllowed();
   const verbose = isVerbose(req.query);
   if (req.body.overLimit) return tooLarge(options.maxRequestBytes);
-  const decoded = await decompress(
-    req.body.bytes,
-    headerValue(req.headers['content-encoding']),
-    options.maxRequestBytes,
+  const body = await readRecords(
+    state,
+    req,
+    { queryData: req.query.get('data'), allowSingleObject: true },
+    (message) => profileAnswer(false, message, verbose),
   );
-  if (!decoded.ok) {
-    return decoded.problem === 'too_large'
-      ? tooLarge(options.maxRequestBytes)
-      : profileAnswer(false, decoded.message, verbose);
-  }
-  const parsed = parseBody(decoded.bytes, {
-    contentType: headerValue(req.headers['content-type']),
-    queryData: req.query.get('data'),
-    maxRecordBytes: options.maxRecordBytes,
-    allowSingleObject: true,
-  });
-  if (!parsed.ok) return profileAnswer(false, parsed.message, verbose);
-  const { items } = parsed;
+  if (!body.ok) return body.reply;
+  const { items } = body;
   if (items.length > options.maxRecordsPerRequest) {
     return badRequest(`too many events in the request (max ${options.maxRecordsPerRequest})`);
   }
-  if (state.rateLimiter && !state.rateLimiter.tryConsume(items.length, decoded.bytes.length)) {
+  if (state.rateLimiter && !state.rateLimiter.tryConsume(items.length, body.bytes)) {
     return rateLimited(options.retryAfterSeconds);
   }
 
