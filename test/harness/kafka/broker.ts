@@ -82,16 +82,7 @@ export async function startKafkaBroker(options: BrokerOptions = {}): Promise<Kaf
     try {
       const properties = writeConfig(runDir, port, controllerPort);
       await formatStorage(libs, runDir, properties, remember);
-      const process = await launch(
-        libs,
-        runDir,
-        properties,
-        heapMb,
-        startTimeoutMs,
-        port,
-        remember,
-      );
-      return makeHandle(process, {
+      const spec: LaunchSpec = {
         libs,
         runDir,
         properties,
@@ -100,7 +91,8 @@ export async function startKafkaBroker(options: BrokerOptions = {}): Promise<Kaf
         port,
         remember,
         recent,
-      });
+      };
+      return makeHandle(await launch(spec), spec);
     } catch (err) {
       // A port grabbed between freePort() and the JVM's bind: try once more on new ports.
       const portClash = recent.some((line) => /Address already in use|BindException/.test(line));
@@ -158,15 +150,7 @@ function makeHandle(first: RunningBroker, spec: LaunchSpec): KafkaBroker {
     },
     async restart() {
       if (current) await current.stop();
-      current = await launch(
-        spec.libs,
-        spec.runDir,
-        spec.properties,
-        spec.heapMb,
-        spec.startTimeoutMs,
-        spec.port,
-        spec.remember,
-      );
+      current = await launch(spec);
     },
   };
 }
@@ -255,15 +239,8 @@ interface RunningBroker {
   stop(): Promise<void>;
 }
 
-async function launch(
-  libs: string,
-  runDir: string,
-  properties: string,
-  heapMb: number,
-  startTimeoutMs: number,
-  port: number,
-  remember: (line: string) => void,
-): Promise<RunningBroker> {
+async function launch(spec: LaunchSpec): Promise<RunningBroker> {
+  const { libs, runDir, properties, heapMb, startTimeoutMs, port, remember } = spec;
   const child = spawn('java', [...javaArgs(libs, runDir, heapMb), 'kafka.Kafka', properties], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
