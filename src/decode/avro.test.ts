@@ -3,23 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../clock.js';
 import {
   startSchemaRegistry,
+  TRACK_SCHEMA,
   type SchemaRegistryDouble,
 } from '../../test/harness/schema-registry.js';
 import { createAvroDecoder, isConfluentWireFormat } from './avro.js';
-
-const TRACK_SCHEMA = {
-  type: 'record',
-  name: 'Track',
-  namespace: 'com.example.segment',
-  fields: [
-    { name: 'type', type: 'string' },
-    { name: 'event', type: 'string' },
-    { name: 'userId', type: ['null', 'string'], default: null },
-    { name: 'messageId', type: 'string' },
-    { name: 'timestamp', type: 'string' },
-    { name: 'properties', type: 'string' },
-  ],
-};
 
 describe('Confluent Avro decoding', () => {
   let registry: SchemaRegistryDouble;

@@ -14,7 +14,15 @@ import { systemClock } from '../../src/clock.js';
 import type { ReasonCode } from '../../src/reason-codes.js';
 import { startSandbox, type Sandbox, type SandboxOptionsInput } from '../../src/sandbox/index.js';
 import { createRecordTransformer } from '../../src/transform/record-transformer.js';
-import { createTopic, testBrokers, testKafka, uniqueName } from './kafka/client.js';
+import {
+  committedOffsets,
+  createTopic,
+  endOffsets,
+  testBrokers,
+  testKafka,
+  uniqueName,
+} from './kafka/client.js';
+import { waitFor } from './wait.js';
 
 export const TOKEN = 'test-project-token';
 
@@ -176,4 +184,23 @@ export function expectedOutcomes(
     deadLetters,
     messages: messages.length,
   };
+}
+
+/** Waits until the group's committed offsets reach the end of every partition of the raw topic. */
+export async function waitForCommitsAtEnd(
+  fixture: PipelineFixture,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const ends = await endOffsets(fixture.kafka, fixture.topic);
+  await waitFor(
+    () => committedOffsets(fixture.kafka, fixture.groupId, fixture.topic),
+    (committed) => [...ends].every(([p, end]) => committed.get(p) === end),
+    { what: 'offsets committed to the end of every partition', timeoutMs, intervalMs: 250 },
+  );
+}
+
+/** How many records the dead-letter topic holds. */
+export async function deadLetterCount(fixture: PipelineFixture): Promise<bigint> {
+  const ends = await endOffsets(fixture.kafka, fixture.deadLetterTopic);
+  return [...ends.values()].reduce((a, b) => a + b, 0n);
 }

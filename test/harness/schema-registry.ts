@@ -13,6 +13,21 @@ interface Stored {
   schemaType?: string;
 }
 
+/** A Segment track message as an Avro record, for the Avro tests (properties as JSON text). */
+export const TRACK_SCHEMA = {
+  type: 'record',
+  name: 'Track',
+  namespace: 'com.example.segment',
+  fields: [
+    { name: 'type', type: 'string' },
+    { name: 'event', type: 'string' },
+    { name: 'userId', type: ['null', 'string'], default: null },
+    { name: 'messageId', type: 'string' },
+    { name: 'timestamp', type: 'string' },
+    { name: 'properties', type: 'string' },
+  ],
+};
+
 export interface SchemaRegistryDouble {
   readonly url: string;
   /** The next `count` requests answer `status` (500 by default). */

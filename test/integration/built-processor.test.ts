@@ -9,10 +9,14 @@ import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { committedOffsets, endOffsets } from '../harness/kafka/client.js';
-import { expectedOutcomes, traffic, usePipelineFixture } from '../harness/pipeline.js';
+import {
+  deadLetterCount,
+  expectedOutcomes,
+  traffic,
+  usePipelineFixture,
+  waitForCommitsAtEnd,
+} from '../harness/pipeline.js';
 import { startProcessorProcess } from '../harness/processor.js';
-import { waitFor } from '../harness/wait.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // Inside the repository, so the build resolves node_modules as dist/ does.
@@ -39,24 +43,15 @@ describe('the built processor', () => {
       nodeArgs: ['--max-old-space-size=256', '--max-semi-space-size=16'],
     });
     try {
-      const ends = await endOffsets(fixture.kafka, fixture.topic);
       const exitedEarly = processor.exited.then((exit) => {
         throw new Error(`the processor exited (${exit.code}):\n${processor.output()}`);
       });
-      await Promise.race([
-        exitedEarly,
-        waitFor(
-          () => committedOffsets(fixture.kafka, fixture.groupId, fixture.topic),
-          (committed) => [...ends].every(([p, end]) => committed.get(p) === end),
-          { what: 'every offset committed', timeoutMs: 60_000, intervalMs: 200 },
-        ),
-      ]);
+      await Promise.race([exitedEarly, waitForCommitsAtEnd(fixture, 60_000)]);
       exitedEarly.catch(() => {}); // it exits when stopped below
       expect(fixture.sandbox.stats().records['/import'].unique).toBe(expected.importEvents);
-      const letters = await endOffsets(fixture.kafka, fixture.deadLetterTopic);
       const poison = messages.filter((m) => m.kind === 'poison').length;
       expect(poison).toBeGreaterThan(10);
-      expect([...letters.values()].reduce((a, b) => a + b, 0n)).toBe(BigInt(poison));
+      expect(await deadLetterCount(fixture)).toBe(BigInt(poison));
     } finally {
       processor.kill('SIGTERM');
     }

@@ -4,23 +4,9 @@
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startSchemaRegistry } from '../harness/schema-registry.js';
-import { committedOffsets, endOffsets, readTopic } from '../harness/kafka/client.js';
-import { usePipelineFixture, type PipelineFixture } from '../harness/pipeline.js';
-import { waitFor } from '../harness/wait.js';
-
-async function waitForCommitsAtEnd(fixture: PipelineFixture): Promise<void> {
-  const ends = await endOffsets(fixture.kafka, fixture.topic);
-  await waitFor(
-    () => committedOffsets(fixture.kafka, fixture.groupId, fixture.topic),
-    (committed) => [...ends].every(([p, end]) => committed.get(p) === end),
-    {
-      what: 'offsets committed to the end of every partition',
-      timeoutMs: 120_000,
-      intervalMs: 250,
-    },
-  );
-}
+import { startSchemaRegistry, TRACK_SCHEMA } from '../harness/schema-registry.js';
+import { readTopic } from '../harness/kafka/client.js';
+import { usePipelineFixture, waitForCommitsAtEnd } from '../harness/pipeline.js';
 
 describe('profile updates', () => {
   it('reach Mixpanel in Kafka order per user, so the latest $set wins, despite retries', async () => {
@@ -74,19 +60,7 @@ describe('Confluent Avro input', () => {
     const client = new SchemaRegistry({ host: registry.url });
     const { id } = await client.register({
       type: SchemaType.AVRO,
-      schema: JSON.stringify({
-        type: 'record',
-        name: 'Track',
-        namespace: 'com.example.segment',
-        fields: [
-          { name: 'type', type: 'string' },
-          { name: 'event', type: 'string' },
-          { name: 'userId', type: ['null', 'string'], default: null },
-          { name: 'messageId', type: 'string' },
-          { name: 'timestamp', type: 'string' },
-          { name: 'properties', type: 'string' },
-        ],
-      }),
+      schema: JSON.stringify(TRACK_SCHEMA),
     });
     const timestamp = new Date(Date.now() - 60_000).toISOString();
     const avro = await Promise.all(

@@ -7,30 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { replayDeadLetters } from '../../src/dlq/replay.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { committedOffsets, endOffsets } from '../harness/kafka/client.js';
+import { committedOffsets } from '../harness/kafka/client.js';
 import {
+  deadLetterCount,
   expectedOutcomes,
   traffic,
   usePipelineFixture,
-  type PipelineFixture,
+  waitForCommitsAtEnd,
 } from '../harness/pipeline.js';
 import { startProcessorProcess } from '../harness/processor.js';
 import { freePort } from '../harness/ports.js';
 import { waitFor } from '../harness/wait.js';
-
-async function waitForCommitsAtEnd(fixture: PipelineFixture, timeoutMs = 120_000): Promise<void> {
-  const ends = await endOffsets(fixture.kafka, fixture.topic);
-  await waitFor(
-    () => committedOffsets(fixture.kafka, fixture.groupId, fixture.topic),
-    (committed) => [...ends].every(([p, end]) => committed.get(p) === end),
-    { what: 'offsets committed to the end of every partition', timeoutMs, intervalMs: 250 },
-  );
-}
-
-async function deadLetterCount(fixture: PipelineFixture): Promise<bigint> {
-  const ends = await endOffsets(fixture.kafka, fixture.deadLetterTopic);
-  return [...ends.values()].reduce((a, b) => a + b, 0n);
-}
 
 describe('the pipeline under stress', () => {
   it('loses nothing when the processor is killed with SIGKILL mid-stream and restarted', async () => {

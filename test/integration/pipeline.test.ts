@@ -4,9 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { REASON_CODES } from '../../src/reason-codes.js';
-import { committedOffsets, endOffsets, readTopic } from '../harness/kafka/client.js';
-import { expectedOutcomes, traffic, usePipelineFixture } from '../harness/pipeline.js';
-import { waitFor } from '../harness/wait.js';
+import { readTopic } from '../harness/kafka/client.js';
+import {
+  expectedOutcomes,
+  traffic,
+  usePipelineFixture,
+  waitForCommitsAtEnd,
+} from '../harness/pipeline.js';
 
 describe('the pipeline', () => {
   it('delivers 20,000 mixed messages, dead-letters exactly the 1% poison, and commits to the end', async () => {
@@ -21,16 +25,7 @@ describe('the pipeline', () => {
 
     await fixture.produce(messages);
     const app = await fixture.startApp();
-    const ends = await endOffsets(fixture.kafka, fixture.topic);
-    await waitFor(
-      () => committedOffsets(fixture.kafka, fixture.groupId, fixture.topic),
-      (committed) => [...ends].every(([p, end]) => committed.get(p) === end),
-      {
-        what: 'offsets committed to the end of every partition',
-        timeoutMs: 120_000,
-        intervalMs: 250,
-      },
-    );
+    await waitForCommitsAtEnd(fixture);
 
     const stats = fixture.sandbox.stats();
     expect(stats.records['/import'].unique).toBe(expected.importEvents);
