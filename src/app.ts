@@ -23,7 +23,10 @@ import { createPublisher } from './publish/publisher.js';
 import type { Publisher } from './publish/publisher.js';
 import { Committer } from './settle/committer.js';
 import { DeadLetterWriter } from './settle/dead-letter-writer.js';
-import { createKafkaDeadLetterSink } from './settle/kafka-dead-letter-sink.js';
+import {
+  createKafkaDeadLetterSink,
+  type KafkaDeadLetterSink,
+} from './settle/kafka-dead-letter-sink.js';
 import { createKafka } from './source/kafka-client.js';
 import { createKafkaSource } from './source/kafka-source.js';
 import { startLagMonitor, type LagMonitor } from './source/lag-monitor.js';
@@ -115,7 +118,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
   let lag: LagMonitor | undefined;
   let publisher: Publisher | undefined;
   let deadLetters: DeadLetterWriter | undefined;
-  let sink: ReturnType<typeof createKafkaDeadLetterSink> | undefined;
+  let sink: KafkaDeadLetterSink | undefined;
   let stage: TransformStage | undefined;
   let stopping: Promise<ExitStatus> | undefined;
   let fatal: { reason: FatalReason; message: string } | undefined;

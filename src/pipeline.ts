@@ -205,7 +205,8 @@ export class Pipeline {
 
   /** Hands a batch to the stage and queues its application behind the batches taken before. */
   private transform(taken: readonly Taken[]): void {
-    const inputs = taken.flatMap((t) => (t.input ? [t.input] : []));
+    const inputs: StageInput[] = [];
+    for (const t of taken) if (t.input) inputs.push(t.input);
     const results = this.options.stage.submit(inputs, this.options.clock.now());
     // Failure is handled where the batch is applied (in order); this only avoids an unhandled rejection.
     results.catch(() => {});

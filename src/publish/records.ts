@@ -8,8 +8,13 @@ export type Endpoint = (typeof ENDPOINTS)[number];
 
 /** Metric label for an endpoint (`target`): import | engage | groups. */
 export type Target = 'import' | 'engage' | 'groups';
+const TARGETS: Readonly<Record<Endpoint, Target>> = {
+  '/import': 'import',
+  '/engage': 'engage',
+  '/groups': 'groups',
+};
 export function targetOf(endpoint: Endpoint): Target {
-  return endpoint.slice(1) as Target;
+  return TARGETS[endpoint];
 }
 
 /**

@@ -40,11 +40,6 @@ export class DeadLetterWriter {
 
   constructor(private readonly options: DeadLetterWriterOptions) {}
 
-  /** Number of letters not yet acknowledged. */
-  get pending(): number {
-    return this.queue.length;
-  }
-
   write(letter: DeadLetter): Promise<void> {
     if (this.stop.signal.aborted)
       return Promise.reject(new DeadLetterWriterStopped('dead-letter writer stopped'));

@@ -98,10 +98,6 @@ class PartitionState {
   committed(offset: number): void {
     if (offset > this.lastCommitted) this.lastCommitted = offset;
   }
-
-  get committedOffset(): number {
-    return this.lastCommitted;
-  }
 }
 
 export class OffsetTracker {

@@ -63,7 +63,7 @@ export function prepareRecord(record: MixpanelRecord): PreparedOutput {
   };
 }
 
-export function prepareOutcome(outcome: TransformOutcome): StageOutcome {
+function prepareOutcome(outcome: TransformOutcome): StageOutcome {
   return outcome.kind === 'records'
     ? {
         kind: 'records',

@@ -66,9 +66,9 @@ export function createWorkerStage(
   };
 
   const slots: Slot[] = Array.from({ length: Math.max(1, options.workers) }, () => {
-    // Plain data only: the config is frozen, and structured clone copies it.
+    // Only the sections the transform reads; postMessage's structured clone copies them.
     const worker = new Worker(url, {
-      workerData: structuredClone(config),
+      workerData: { mixpanel: config.mixpanel, mapping: config.mapping, input: config.input },
       ...(execArgv ? { execArgv } : {}),
     });
     const slot: Slot = { worker, pending: new Map() };
