@@ -18,16 +18,14 @@ import { createAvroDecoder } from './decode/avro.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { startOpsServer, type OpsServer } from './metrics/server.js';
-import { Pipeline, type FatalReason } from './pipeline.js';
+import { Pipeline } from './pipeline.js';
+import { type FatalReason } from './vocabulary.js';
 import { createPublisher } from './publish/publisher.js';
 import type { Publisher } from './publish/publisher.js';
 import { Committer } from './settle/committer.js';
-import { DeadLetterWriter } from './settle/dead-letter-writer.js';
-import {
-  createKafkaDeadLetterSink,
-  type KafkaDeadLetterSink,
-} from './settle/kafka-dead-letter-sink.js';
-import { createKafka } from './source/kafka-client.js';
+import { DeadLetterWriter } from './dead-letter/writer.js';
+import { createKafkaDeadLetterSink, type KafkaDeadLetterSink } from './dead-letter/kafka-sink.js';
+import { createKafka } from './kafka/client.js';
 import { createKafkaSource } from './source/kafka-source.js';
 import { startLagMonitor, type LagMonitor } from './source/lag-monitor.js';
 import { checkTopicsExist, MissingTopicError } from './source/topics.js';

@@ -23,10 +23,10 @@ import { runTransform } from './commands/transform.js';
 import { StartupError } from './app.js';
 import { ConfigError } from './config/load.js';
 import { parseTimeValue } from './decode/time.js';
-import { parseOffsetRange, parseTime, type OffsetRange } from './dlq/filter.js';
-import { TopicNotFoundError } from './dlq/reader.js';
-import { ReplayRefused } from './dlq/replay.js';
-import { REASON_CODES, isReasonCode } from './reason-codes.js';
+import { parseOffsetRange, parseTime, type OffsetRange } from './dead-letter/filter.js';
+import { TopicNotFoundError } from './dead-letter/reader.js';
+import { ReplayRefused } from './dead-letter/replay.js';
+import { REASON_CODES, isReasonCode } from './vocabulary.js';
 import { VERSION } from './version.js';
 
 export const EXIT_USAGE = 2;

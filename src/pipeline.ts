@@ -17,18 +17,17 @@ import { isConfluentWireFormat } from './decode/avro.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics/registry.js';
 import { Lanes, type LaneItem } from './batch/lanes.js';
-import type { FlushReason } from './batch/batcher.js';
+import type { FatalReason, FlushReason } from './vocabulary.js';
 import type { Publisher, PublishResult } from './publish/publisher.js';
-import { targetOf, type Endpoint } from './publish/records.js';
-import type { Rejection } from './reason-codes.js';
-import { DeadLetterGuard } from './settle/dead-letter-guard.js';
-import type { DeadLetterWriter } from './settle/dead-letter-writer.js';
+import { targetOf, type Endpoint } from './mixpanel/endpoints.js';
+import type { Rejection } from './vocabulary.js';
+import { DeadLetterGuard } from './dead-letter/guard.js';
+import type { DeadLetterWriter } from './dead-letter/writer.js';
 import { OffsetTracker } from './settle/offset-tracker.js';
 import { Settler, type InFlightMessage } from './settle/settler.js';
-import type { AssignmentChange, SourceBatch, SourceRecord } from './source/source.js';
+import type { AssignmentChange, SourceBatch } from './source/source.js';
+import type { KafkaRecord } from './kafka/record.js';
 import type { StageInput, StageOutcome, TransformStage } from './transform/stage.js';
-
-export type FatalReason = 'auth' | 'dead_letter_ratio' | 'kafka' | 'internal';
 
 export interface PipelineOptions {
   readonly config: Readonly<Config>;
@@ -174,7 +173,7 @@ export class Pipeline {
   }
 
   /** Bytes → a stage input, or an outcome decided here (tombstone, Avro failure). Async only for Avro. */
-  private decode(message: InFlightMessage, record: SourceRecord): Taken | Promise<Taken> {
+  private decode(message: InFlightMessage, record: KafkaRecord): Taken | Promise<Taken> {
     const { value } = record;
     if (value === null || value.length === 0) {
       return {

@@ -6,9 +6,7 @@
  * separator byte (NDJSON newline or JSON-array comma) plus two bytes for array brackets.
  */
 import type { Clock, Timer } from '../clock.js';
-
-export const FLUSH_REASONS = ['size', 'bytes', 'time', 'shutdown', 'rebalance'] as const;
-export type FlushReason = (typeof FLUSH_REASONS)[number];
+import type { FlushReason } from '../vocabulary.js';
 
 export interface Batch<T> {
   readonly items: T[];

@@ -3,7 +3,7 @@ import { ManualClock, flushMicrotasks } from '../../test/harness/manual-clock.js
 import { BATCHING } from '../../test/support/batching.js';
 import { createMetrics } from '../metrics/registry.js';
 import type { PreparedRecord, Publisher, PublishResult } from '../publish/publisher.js';
-import type { Endpoint } from '../publish/records.js';
+import type { Endpoint } from '../mixpanel/endpoints.js';
 import { prepareRecord, type PreparedOutput } from '../transform/stage.js';
 import { Lanes } from './lanes.js';
 

@@ -9,7 +9,8 @@
  *   in flight: a later `$set` can never overtake an earlier one, even across retries.
  */
 import { setMaxListeners } from 'node:events';
-import { Batcher, type Batch, type FlushReason } from './batcher.js';
+import { Batcher, type Batch } from './batcher.js';
+import { type FlushReason } from '../vocabulary.js';
 import type { Clock } from '../clock.js';
 import type { BatchingConfig } from '../config/schema.js';
 import type { Metrics } from '../metrics/registry.js';
@@ -19,7 +20,8 @@ import type {
   PublishResult,
   RecordResult,
 } from '../publish/publisher.js';
-import { targetOf, type Endpoint, type ProfileOperation } from '../publish/records.js';
+import { targetOf, type Endpoint } from '../mixpanel/endpoints.js';
+import { type ProfileOperation } from '../mixpanel/records.js';
 import type { PreparedOutput } from '../transform/stage.js';
 
 export interface LaneItem<Owner> extends PreparedRecord {

@@ -1,15 +1,19 @@
 /**
  * `segment-mixpanel dlq inspect` and `dlq replay`: config and client wiring, progress on stderr,
- * results on stdout (text, or JSON with --json). The work is in src/dlq/.
+ * results on stdout (text, or JSON with --json). The work is in src/dead-letter/.
  */
 import { systemClock, type Clock } from '../clock.js';
 import { loadToolConfig } from '../config/load.js';
-import type { DeadLetterFilter, OffsetRange } from '../dlq/filter.js';
-import { inspectDeadLetters } from '../dlq/inspect.js';
-import { renderInspectReport, renderReplayItem, renderReplaySummary } from '../dlq/render.js';
-import { replayDeadLetters, type ReplayItem } from '../dlq/replay.js';
+import type { DeadLetterFilter, OffsetRange } from '../dead-letter/filter.js';
+import { inspectDeadLetters } from '../dead-letter/inspect.js';
+import {
+  renderInspectReport,
+  renderReplayItem,
+  renderReplaySummary,
+} from '../dead-letter/render.js';
+import { replayDeadLetters, type ReplayItem } from '../dead-letter/replay.js';
 import { createLogger } from '../log.js';
-import { createKafka } from '../source/kafka-client.js';
+import { createKafka } from '../kafka/client.js';
 
 export interface DlqCommonOptions {
   readonly config?: string | undefined;

@@ -10,7 +10,7 @@ import { loadToolConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { TrafficGenerator } from '../produce/generator.js';
 import { produceMessages, type OutgoingMessage } from '../produce/producer.js';
-import { createKafka } from '../source/kafka-client.js';
+import { createKafka } from '../kafka/client.js';
 
 export interface ProduceCommandOptions {
   readonly config?: string | undefined;

@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { LogConfig } from '../config/schema.js';
 import { DEFAULT_SANDBOX_PORT, type SandboxOptionsInput } from '../sandbox/index.js';
 import { faultSpecSchema, type FaultSpecInput } from '../sandbox/faults.js';
-import { seededRandom } from '../sandbox/random.js';
+import { seededRandom } from '../random.js';
 
 /** The command's flags as commander parses them (see declareSandboxFlags). */
 export interface SandboxFlags {

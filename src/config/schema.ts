@@ -7,15 +7,10 @@
  * `SEGMENT_MIXPANEL_BATCHING_MAX_RECORDS` (see env.ts).
  */
 import { z } from 'zod';
+import { REGIONS } from '../mixpanel/endpoints.js';
+import { MIXPANEL_LIMITS } from '../mixpanel/limits.js';
 
 const MIB = 1024 * 1024;
-
-/** Mixpanel's documented `/import` limits (../shared/reference/mixpanel-api.md §2). */
-export const MIXPANEL_LIMITS = {
-  maxRecordsPerRequest: 2000,
-  maxRequestBytes: 10 * 1000 * 1000,
-  maxRecordBytes: 1024 * 1024,
-} as const;
 
 /** Default gzip level of /import bodies (measured: as fast as 1, ~5% smaller). */
 export const DEFAULT_GZIP_LEVEL = 3;
@@ -161,7 +156,7 @@ const mixpanel = z
     projectId: nonEmpty
       .optional()
       .meta({ description: 'Mixpanel project id; required with a service account.' }),
-    region: z.enum(['us', 'eu', 'in']).default('us').meta({
+    region: z.enum(REGIONS).default('us').meta({
       description: 'Data residency of the project: picks api.mixpanel.com, api-eu or api-in.',
     }),
     apiHost: z.url().optional().meta({

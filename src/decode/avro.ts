@@ -15,7 +15,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Clock } from '../clock.js';
 import type { InputConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { Rejection } from '../reason-codes.js';
+import type { Rejection } from '../vocabulary.js';
 
 export const CONFLUENT_MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;

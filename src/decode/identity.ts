@@ -3,8 +3,8 @@
  * An id is a non-empty string, or a finite number stringified as Segment's API does; "" and
  * everything else count as missing, so `userId: ""` never hides an anonymousId.
  */
-import type { Rejection } from '../reason-codes.js';
-import type { SegmentType } from './segment-message.js';
+import type { Rejection } from '../vocabulary.js';
+import type { SegmentType } from '../segment/message.js';
 
 /** A Segment id: non-empty string, or a finite number as a string; anything else is missing. */
 export function normaliseId(value: unknown): string | undefined {

@@ -12,7 +12,7 @@
  * is not an object is rejected by validateMessage on its own while its siblings flow on.
  */
 import { isUtf8 } from 'node:buffer';
-import type { Rejection } from '../reason-codes.js';
+import type { Rejection } from '../vocabulary.js';
 import { expandBatch, isBatchPayload, isPlainObject } from './batch-payload.js';
 import { kindOf } from './describe.js';
 import { inspectTree, mayNestDeeperThan } from './json-tree.js';

@@ -12,7 +12,7 @@
  *   - JSON numbers and numeric strings: epoch seconds when |value| < 1e11, else milliseconds
  *     (the heuristic of mixpanel-api.md §3.4; corrects A51, where a numeric string became a date).
  */
-import type { Rejection } from '../reason-codes.js';
+import type { Rejection } from '../vocabulary.js';
 import { quote } from './describe.js';
 
 export interface TimeContext {

@@ -140,11 +140,3 @@ describe('validateMessage', () => {
     expect(result.ok && result.message.messageId).toBe('123');
   });
 });
-
-describe('SEGMENT_TYPES', () => {
-  it('is the segment_type label set of the metric catalogue', async () => {
-    const { SEGMENT_TYPES } = await import('./segment-message.js');
-    const catalog = await import('../metrics/catalog.js');
-    expect([...SEGMENT_TYPES]).toEqual([...catalog.SEGMENT_TYPES]);
-  });
-});

@@ -16,7 +16,7 @@
  *
  * What counts as an id, and which ids each type needs: identity.ts.
  */
-import type { Rejection } from '../reason-codes.js';
+import type { Rejection } from '../vocabulary.js';
 import { isPlainObject } from './batch-payload.js';
 import {
   isSegmentType,
@@ -24,7 +24,7 @@ import {
   type SegmentMessage,
   type SegmentType,
   type UntrustedObject,
-} from './segment-message.js';
+} from '../segment/message.js';
 import { kindOf, quote } from './describe.js';
 import { checkIdentity, normaliseId } from './identity.js';
 import { resolveEventTime, type TimeContext } from './time.js';

@@ -3,40 +3,29 @@
  * their closed value sets. docs/metrics.md is generated from this list, dashboards and alert rules
  * are checked against it, and registry.ts builds the prom-client objects from it.
  *
- * Conventions (../shared/reference/observability.md §2–§3): prefix `segment_mixpanel_`, base
- * units (seconds, bytes), counters end in `_total`, labels only from bounded sets. `topic` and
- * `partition` are bounded by the configured topics and their partition counts.
+ * Conventions (Prometheus' naming guide): prefix `segment_mixpanel_`, base units (seconds,
+ * bytes), counters end in `_total`, labels only from bounded sets. The label value sets come from
+ * the modules that own them (vocabulary.ts, segment/, mixpanel/); `topic` and `partition` are
+ * bounded by the configured topics and their partition counts.
  */
-import { FLUSH_REASONS } from '../batch/batcher.js';
-import { REASON_CODES, SKIP_REASONS, STAGES } from '../reason-codes.js';
+import { ENDPOINTS, TARGETS } from '../mixpanel/endpoints.js';
+import { NON_IDEMPOTENT_OPERATIONS } from '../mixpanel/records.js';
+import { SEGMENT_TYPES } from '../segment/message.js';
+import {
+  COMMIT_RESULTS,
+  FATAL_REASONS,
+  FLUSH_REASONS,
+  REASON_CODES,
+  REBALANCE_EVENTS,
+  REJECT_REASONS,
+  RETRY_REASONS,
+  SEND_FAILURE_REASONS,
+  SKIP_REASONS,
+  STAGES,
+  STATUS_CLASSES,
+} from '../vocabulary.js';
 
 export const METRIC_PREFIX = 'segment_mixpanel_';
-
-export const TARGETS = ['import', 'engage', 'groups'] as const;
-export const ENDPOINT_PATHS = ['/import', '/engage', '/groups'] as const;
-export const SEGMENT_TYPES = ['track', 'page', 'screen', 'identify', 'group', 'alias'] as const;
-export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '429', '5xx', 'network'] as const;
-export const RETRY_REASONS = ['rate_limited', 'server_error', 'network', 'timeout'] as const;
-/** Mixpanel `failed_records` mapped from the failing field to a closed set, never the free text. */
-export const REJECT_REASONS = [
-  'invalid_time',
-  'invalid_distinct_id',
-  'invalid_insert_id',
-  'invalid_property',
-  'event_too_large',
-  'identity_not_allowed',
-  'invalid_update',
-  'other',
-] as const;
-export const SEND_FAILURE_REASONS = [
-  'retries_exhausted',
-  'poison_batch',
-  'payload_too_large',
-] as const;
-export const FATAL_REASONS = ['auth', 'dead_letter_ratio', 'kafka', 'internal'] as const;
-export const PROFILE_OPERATION_LABELS = ['$add', '$append', '$union'] as const;
-export const REBALANCE_EVENTS = ['assign', 'revoke'] as const;
-export const COMMIT_RESULTS = ['success', 'failure'] as const;
 
 type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -199,7 +188,7 @@ export const CATALOG = {
     'Duration of each HTTP attempt to Mixpanel, retries included.',
     ['endpoint', 'status_class'],
     {
-      values: { endpoint: ENDPOINT_PATHS, status_class: STATUS_CLASSES },
+      values: { endpoint: ENDPOINTS, status_class: STATUS_CLASSES },
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     },
   ),
@@ -220,21 +209,21 @@ export const CATALOG = {
     'http_retries_total',
     'Retries scheduled after a retryable failure.',
     ['endpoint', 'reason'],
-    { values: { endpoint: ENDPOINT_PATHS, reason: RETRY_REASONS } },
+    { values: { endpoint: ENDPOINTS, reason: RETRY_REASONS } },
   ),
   rateLimited: def(
     'counter',
     'http_rate_limited_total',
     'HTTP 429 responses from Mixpanel.',
     ['endpoint'],
-    { values: { endpoint: ENDPOINT_PATHS } },
+    { values: { endpoint: ENDPOINTS } },
   ),
   backoffSeconds: def(
     'counter',
     'http_backoff_seconds_total',
     'Seconds spent waiting in retry backoff; its rate is the share of time throttled.',
     ['endpoint'],
-    { values: { endpoint: ENDPOINT_PATHS } },
+    { values: { endpoint: ENDPOINTS } },
   ),
   recordsDelivered: def(
     'counter',
@@ -262,7 +251,7 @@ export const CATALOG = {
     'non_idempotent_updates_total',
     'Profile updates whose replay is not a no-op; they may repeat after a crash.',
     ['target', 'operation'],
-    { values: { target: ['engage', 'groups'], operation: PROFILE_OPERATION_LABELS } },
+    { values: { target: ['engage', 'groups'], operation: NON_IDEMPOTENT_OPERATIONS } },
   ),
   deliveryLatency: def(
     'histogram',

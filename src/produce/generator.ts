@@ -6,8 +6,8 @@
  *
  * The same seed and start time give byte-identical traffic.
  */
-import type { ReasonCode } from '../reason-codes.js';
-import { SeededRandom } from './random.js';
+import type { ReasonCode } from '../vocabulary.js';
+import { SeededRandom } from '../random.js';
 
 export interface GeneratorOptions {
   readonly seed?: number;

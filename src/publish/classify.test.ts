@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, parseRetryAfter, type Classification } from './classify.js';
 import type { HttpResult } from './http-client.js';
-import type { Endpoint } from './records.js';
+import type { Endpoint } from '../mixpanel/endpoints.js';
 import { rejectReasonForField } from './reject-reason.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);

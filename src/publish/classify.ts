@@ -3,13 +3,10 @@
  * HTTP result (status, headers, body, or the network failure) and the batch size.
  * Reference: ../shared/reference/mixpanel-api.md §2, §3.5–§3.8, §5.1; spec §5.
  */
-import type { REJECT_REASONS, RETRY_REASONS } from '../metrics/catalog.js';
+import type { RejectReason, RetryReason } from '../vocabulary.js';
 import type { HttpResult } from './http-client.js';
-import type { Endpoint } from './records.js';
+import type { Endpoint } from '../mixpanel/endpoints.js';
 import { rejectReasonForField } from './reject-reason.js';
-
-export type RetryReason = (typeof RETRY_REASONS)[number];
-export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** One `failed_records` entry mapped to the record at `index` of the batch. */
 export interface RecordFailure {

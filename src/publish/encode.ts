@@ -5,7 +5,7 @@
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { EndpointSpec } from './endpoints.js';
+import type { EndpointSpec } from '../mixpanel/endpoints.js';
 
 const gzipAsync = promisify(gzip);
 

@@ -14,14 +14,15 @@ import {
 } from '../config/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
-import type { ReasonCode } from '../reason-codes.js';
+import type { ReasonCode } from '../vocabulary.js';
 import { VERSION } from '../version.js';
-import type { RejectReason } from './classify.js';
+import type { RejectReason } from '../vocabulary.js';
 import { createConcurrencyLimiter, type ConcurrencyLimiter } from './concurrency.js';
 import { encodeBody } from './encode.js';
-import { ENDPOINT_SPECS, credentialHint, requestPath, resolveTarget } from './endpoints.js';
+import { ENDPOINT_SPECS } from '../mixpanel/endpoints.js';
+import { credentialHint, requestPath, resolveDestination } from './destination.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
-import { ENDPOINTS, targetOf, type Endpoint } from './records.js';
+import { ENDPOINTS, targetOf, type Endpoint } from '../mixpanel/endpoints.js';
 import { linkSignals } from './link-signals.js';
 import { createSender, type SendOutcome } from './send-with-retry.js';
 
@@ -111,12 +112,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger();
   const { metrics, retry } = options;
-  const target = resolveTarget(options.mixpanel);
+  const destination = resolveDestination(options.mixpanel);
   const maxInFlight = options.batching.maxInFlightRequests;
   const gzipLevel = options.batching.gzipLevel ?? DEFAULT_GZIP_LEVEL;
   const client =
     options.transport ??
-    createHttpClient({ origin: target.origin, connections: maxInFlight * ENDPOINTS.length, clock });
+    createHttpClient({
+      origin: destination.origin,
+      connections: maxInFlight * ENDPOINTS.length,
+      clock,
+    });
   const limiters = Object.fromEntries(
     ENDPOINTS.map((endpoint) => [
       endpoint,
@@ -155,7 +160,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       'user-agent': userAgent,
     };
     if (contentEncoding) headers['content-encoding'] = contentEncoding;
-    if (spec.auth === 'basic') headers.authorization = target.authorization;
+    if (spec.auth === 'basic') headers.authorization = destination.authorization;
     return headers;
   }
 
@@ -183,7 +188,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const outcome = await sender.send(
       endpoint,
       {
-        path: requestPath(target, ENDPOINT_SPECS[endpoint]),
+        path: requestPath(destination, ENDPOINT_SPECS[endpoint]),
         headers: headersFor(endpoint, body.contentEncoding),
         body: body.bytes,
       },
@@ -287,7 +292,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (fatal) return;
     const hint =
       status === 401 || status === 403
-        ? credentialHint(target, endpoint)
+        ? credentialHint(destination, endpoint)
         : 'check mixpanel.apiHost (or mixpanel.region)';
     fatal = {
       status,

@@ -3,9 +3,9 @@
  * segment_mixpanel_records_rejected_total. Only the field is read, never the free-text message
  * (fields seen: `properties.time`, `properties.utm_source`, `$insert_id`; mixpanel-api.md §3.6).
  */
-import type { REJECT_REASONS } from '../metrics/catalog.js';
+import type { RejectReason } from '../vocabulary.js';
 
-export function rejectReasonForField(field: string | undefined): (typeof REJECT_REASONS)[number] {
+export function rejectReasonForField(field: string | undefined): RejectReason {
   if (field === undefined) return 'other';
   if (field === 'properties.time' || field === 'time') return 'invalid_time';
   if (field.endsWith('distinct_id')) return 'invalid_distinct_id';

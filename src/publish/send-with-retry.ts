@@ -8,13 +8,13 @@ import pRetry from 'p-retry';
 import type { Clock } from '../clock.js';
 import type { RetryConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { STATUS_CLASSES } from '../metrics/catalog.js';
+import type { StatusClass } from '../vocabulary.js';
 import type { Metrics } from '../metrics/registry.js';
 import { backoffDelay } from './backoff.js';
 import { classify, type Classification } from './classify.js';
 import type { ConcurrencyLimiter } from './concurrency.js';
 import type { AttemptResult, HttpClient, HttpRequest } from './http-client.js';
-import type { Endpoint } from './records.js';
+import type { Endpoint } from '../mixpanel/endpoints.js';
 
 export type SendOutcome = (
   | Exclude<Classification, { kind: 'retryable' }>
@@ -164,5 +164,3 @@ function statusClass(result: Exclude<AttemptResult, { kind: 'aborted' }>): Statu
   if (status >= 300) return '3xx';
   return '2xx';
 }
-
-type StatusClass = (typeof STATUS_CLASSES)[number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PLACEHOLDER_IDS } from '../publish/records.js';
+import { PLACEHOLDER_IDS } from '../mixpanel/placeholder-ids.js';
 import { checkEvent, type EventRules } from './event-rules.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);

@@ -3,7 +3,8 @@
  * written for the hot path: no schema library, one walk over the properties.
  * Messages follow Mixpanel's observed form: `'<field>' is invalid: <why>`.
  */
-import { IDENTITY_EVENTS, isPlaceholderId } from '../publish/records.js';
+import { IDENTITY_EVENTS } from '../mixpanel/records.js';
+import { isPlaceholderId } from '../mixpanel/placeholder-ids.js';
 
 const MIN_TIME_MS = Date.UTC(1971, 0, 1);
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FaultSet, faultSpecSchema } from './faults.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 
 describe('FaultSet', () => {
   it('answers the next N matching requests of a scripted rule, then stops', () => {

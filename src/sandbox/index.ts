@@ -6,4 +6,4 @@ export { DEFAULT_SANDBOX_PORT, sandboxDefaults } from './options.js';
 export type { FaultRule, FaultSpecInput } from './faults.js';
 export type { SandboxStats } from './stats.js';
 export type { EventRow } from './event-store.js';
-export { seededRandom } from './random.js';
+export { seededRandom } from '../random.js';

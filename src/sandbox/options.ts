@@ -6,7 +6,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { FaultSpecInput } from './faults.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 
 /** Credentials the sandbox accepts. None given: any non-empty credentials are accepted. */
 export interface SandboxCredentials {

@@ -3,7 +3,7 @@
  * §5.1 table): updates are applied in arrival order, so tests can check that a later `$set` wins.
  * At most `capacity` profiles are held; updates that would create more are counted as untracked.
  */
-import type { ProfileOperation } from '../publish/records.js';
+import type { ProfileOperation } from '../mixpanel/records.js';
 
 export type Properties = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
  * Validation of `/engage` and `/groups` update objects (../shared/reference/mixpanel-api.md §5):
  * the identifying keys, then exactly one operation with a value of the documented shape.
  */
-import { PROFILE_OPERATIONS, type ProfileOperation } from '../publish/records.js';
+import { PROFILE_OPERATIONS, type ProfileOperation } from '../mixpanel/records.js';
 
 export type UpdateKind = '/engage' | '/groups';
 

@@ -3,7 +3,8 @@ import { ManualClock } from '../../test/harness/manual-clock.js';
 import { silentLogger } from '../log.js';
 import { createMetrics } from '../metrics/registry.js';
 import { Committer } from './committer.js';
-import { OffsetTracker, type CommittableOffset } from './offset-tracker.js';
+import { OffsetTracker } from './offset-tracker.js';
+import { type CommittableOffset } from '../kafka/topic-partition.js';
 
 const TP = { topic: 'events', partition: 0 };
 

@@ -8,15 +8,8 @@
  * Offsets are JavaScript numbers: safe up to 2^53, far beyond any real partition.
  */
 
-export interface TopicPartition {
-  readonly topic: string;
-  readonly partition: number;
-}
-
-export interface CommittableOffset extends TopicPartition {
-  /** The next offset to read: last settled + 1, as Kafka expects in an offset commit. */
-  readonly offset: number;
-}
+import { PartitionMap } from '../kafka/partition-map.js';
+import type { CommittableOffset, TopicPartition } from '../kafka/topic-partition.js';
 
 class PartitionState {
   /** Offsets tracked and not yet passed by the watermark, in increasing order. */
@@ -101,16 +94,10 @@ class PartitionState {
 }
 
 export class OffsetTracker {
-  private readonly partitions = new Map<string, PartitionState>();
+  private readonly partitions = new PartitionMap<PartitionState>();
 
   private state(tp: TopicPartition): PartitionState {
-    const key = `${tp.topic}\u0000${tp.partition}`;
-    let state = this.partitions.get(key);
-    if (!state) {
-      state = new PartitionState();
-      this.partitions.set(key, state);
-    }
-    return state;
+    return this.partitions.ensure(tp, () => new PartitionState());
   }
 
   /** Registers a record read from Kafka. Offsets of one partition must arrive in increasing order. */
@@ -133,17 +120,16 @@ export class OffsetTracker {
    * rebalance kafkajs refetches from the committed offset; records below this are already in flight.
    */
   intakeEnd(tp: TopicPartition): number {
-    return this.partitions.get(`${tp.topic}\u0000${tp.partition}`)?.intakeEnd ?? -1;
+    return this.partitions.get(tp)?.intakeEnd ?? -1;
   }
 
   /** Offsets that advanced since the last commit, ready for an offset commit request. */
   pendingCommits(): CommittableOffset[] {
     const out: CommittableOffset[] = [];
-    for (const [key, state] of this.partitions) {
+    for (const [tp, state] of this.partitions.entries()) {
       const offset = state.pendingCommit();
       if (offset === undefined) continue;
-      const [topic, partition] = key.split('\u0000') as [string, string];
-      out.push({ topic, partition: Number(partition), offset });
+      out.push({ ...tp, offset });
     }
     return out;
   }
@@ -155,17 +141,16 @@ export class OffsetTracker {
 
   /** Forgets a partition this instance no longer owns (revoked in a rebalance). */
   forget(tp: TopicPartition): void {
-    this.partitions.delete(`${tp.topic}\u0000${tp.partition}`);
+    this.partitions.delete(tp);
   }
 
   /** Unsettled records per partition (diagnostics and shutdown logs). */
   unsettled(): Array<TopicPartition & { count: number }> {
     const out: Array<TopicPartition & { count: number }> = [];
-    for (const [key, state] of this.partitions) {
+    for (const [tp, state] of this.partitions.entries()) {
       const count = state.unsettled;
       if (count === 0) continue;
-      const [topic, partition] = key.split('\u0000') as [string, string];
-      out.push({ topic, partition: Number(partition), count });
+      out.push({ ...tp, count });
     }
     return out;
   }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, flushMicrotasks } from '../../test/harness/manual-clock.js';
 import { silentLogger } from '../log.js';
-import type { SourceRecord } from '../source/source.js';
-import type { DeadLetter, DeadLetterSink } from './dead-letter.js';
-import { DeadLetterGuard } from './dead-letter-guard.js';
-import { DeadLetterWriter } from './dead-letter-writer.js';
+import type { KafkaRecord } from '../kafka/record.js';
+import type { DeadLetter, DeadLetterSink } from '../dead-letter/letter.js';
+import { DeadLetterGuard } from '../dead-letter/guard.js';
+import { DeadLetterWriter } from '../dead-letter/writer.js';
 import { OffsetTracker } from './offset-tracker.js';
 import { Settler, type InFlightMessage } from './settler.js';
 
-const record = (offset: number, partition = 0): SourceRecord => ({
+const record = (offset: number, partition = 0): KafkaRecord => ({
   topic: 'events',
   partition,
   offset,

@@ -16,12 +16,14 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
-import type { Endpoint } from '../publish/records.js';
-import type { Rejection } from '../reason-codes.js';
-import type { SourceRecord } from '../source/source.js';
-import type { DeadLetterGuard } from './dead-letter-guard.js';
-import { DeadLetterWriterStopped, type DeadLetterWriter } from './dead-letter-writer.js';
-import type { OffsetTracker, TopicPartition } from './offset-tracker.js';
+import type { Endpoint } from '../mixpanel/endpoints.js';
+import type { Rejection } from '../vocabulary.js';
+import type { KafkaRecord } from '../kafka/record.js';
+import type { DeadLetterGuard } from '../dead-letter/guard.js';
+import { DeadLetterWriterStopped, type DeadLetterWriter } from '../dead-letter/writer.js';
+import { PartitionMap } from '../kafka/partition-map.js';
+import type { OffsetTracker } from './offset-tracker.js';
+import type { TopicPartition } from '../kafka/topic-partition.js';
 
 export class InFlightMessage {
   /** Mixpanel records of this message without a terminal answer yet. */
@@ -37,7 +39,7 @@ export class InFlightMessage {
 
   constructor(
     /** Replaced by a copy without key, value and headers once they can no longer be needed. */
-    public source: SourceRecord,
+    public source: KafkaRecord,
     readonly bytes: number,
   ) {}
 
@@ -87,7 +89,7 @@ export class Settler {
   private heavyRecords = 0;
   private heavyBytes = 0;
   private wasFull = false;
-  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly queues = new PartitionMap<PartitionQueue>();
   private readonly queueOf = new WeakMap<InFlightMessage, PartitionQueue>();
   private idleWaiters: Array<() => void> = [];
   /** Set when the dead-letter guard tripped: nothing more is settled or dead-lettered. */
@@ -114,18 +116,13 @@ export class Settler {
   }
 
   /** Registers a Kafka record taken into the pipeline. */
-  admit(source: SourceRecord): InFlightMessage {
+  admit(source: KafkaRecord): InFlightMessage {
     const message = new InFlightMessage(
       source,
       (source.value?.length ?? 0) + (source.key?.length ?? 0),
     );
     this.options.tracker.track(source, source.offset);
-    const k = key(source);
-    let queue = this.queues.get(k);
-    if (!queue) {
-      queue = new PartitionQueue();
-      this.queues.set(k, queue);
-    }
+    const queue = this.queues.ensure(source, () => new PartitionQueue());
     queue.items.push(message);
     this.queueOf.set(message, queue);
     this.unsettledRecords++;
@@ -171,8 +168,8 @@ export class Settler {
 
   /** Forgets a revoked partition: its records no longer settle or count for commits here. */
   revoke(tp: TopicPartition): void {
-    const queue = this.queues.get(key(tp));
-    this.queues.delete(key(tp));
+    const queue = this.queues.get(tp);
+    this.queues.delete(tp);
     this.options.tracker.forget(tp);
     if (queue) this.stopQueue(queue);
   }
@@ -334,8 +331,4 @@ export class Settler {
     this.options.metrics?.unsettledMessages.set(this.unsettledRecords);
     this.options.metrics?.unsettledBytes.set(this.heavyBytes);
   }
-}
-
-function key(tp: TopicPartition): string {
-  return `${tp.topic}\u0000${tp.partition}`;
 }

@@ -18,8 +18,13 @@ import type { Clock } from '../clock.js';
 import type { KafkaConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
-import type { CommittableOffset, TopicPartition } from '../settle/offset-tracker.js';
-import type { Source, SourceHandler, SourceRecord } from './source.js';
+import {
+  partitionKey,
+  type CommittableOffset,
+  type TopicPartition,
+} from '../kafka/topic-partition.js';
+import type { Source, SourceHandler } from './source.js';
+import type { KafkaRecord } from '../kafka/record.js';
 
 export interface KafkaSourceOptions {
   readonly kafka: Kafka;
@@ -48,15 +53,13 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
   let paused = false;
   let stopping = false;
 
-  const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
-
   /**
    * Offers the records to the handler until it took them all, waiting for capacity in between;
    * returns how many were taken (fewer on a rebalance, a stale batch, a stop or closed intake).
    */
   async function offerUntilTaken(
     payload: EachBatchPayload,
-    records: readonly SourceRecord[],
+    records: readonly KafkaRecord[],
     handler: SourceHandler,
   ): Promise<number> {
     const { batch } = payload;
@@ -115,11 +118,11 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
         const next: TopicPartition[] = Object.entries(payload.memberAssignment).flatMap(
           ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
         );
-        const before = new Set(current.map(key));
-        const after = new Set(next.map(key));
+        const before = new Set(current.map(partitionKey));
+        const after = new Set(next.map(partitionKey));
         const change = {
-          assigned: next.filter((tp) => !before.has(key(tp))),
-          revoked: current.filter((tp) => !after.has(key(tp))),
+          assigned: next.filter((tp) => !before.has(partitionKey(tp))),
+          revoked: current.filter((tp) => !after.has(partitionKey(tp))),
         };
         current = next;
         if (change.assigned.length > 0) metrics?.rebalances.inc({ kind: 'assign' });
@@ -166,7 +169,7 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
         eachBatch: async (payload: EachBatchPayload) => {
           const { batch } = payload;
           if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
-          const records: SourceRecord[] = batch.messages.map((m) => ({
+          const records: KafkaRecord[] = batch.messages.map((m) => ({
             topic: batch.topic,
             partition: batch.partition,
             offset: Number(m.offset),
@@ -188,7 +191,7 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
             // Also passes trailing control records, which carry nothing to settle.
             payload.resolveOffset(batch.lastOffset());
           } else if (accepted > 0) {
-            payload.resolveOffset((records[accepted - 1] as SourceRecord).offset.toString());
+            payload.resolveOffset((records[accepted - 1] as KafkaRecord).offset.toString());
           }
         },
       });

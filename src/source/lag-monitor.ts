@@ -8,7 +8,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Clock, Timer } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
-import type { TopicPartition } from '../settle/offset-tracker.js';
+import { fromPartitionKey, partitionKey, type TopicPartition } from '../kafka/topic-partition.js';
 
 export interface LagMonitorOptions {
   readonly kafka: Kafka;
@@ -37,11 +37,11 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
 
   const measure = async (): Promise<void> => {
     const owned = options.assignment();
-    const ownedKeys = new Set(owned.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+    const ownedKeys = new Set(owned.map(partitionKey));
     for (const label of [...reported]) {
       if (!ownedKeys.has(label)) {
-        const [topic, partition] = label.split('\u0000') as [string, string];
-        options.metrics.consumerLag.remove({ topic, partition });
+        const { topic, partition } = fromPartitionKey(label);
+        options.metrics.consumerLag.remove({ topic, partition: String(partition) });
         reported.delete(label);
       }
     }
@@ -67,7 +67,7 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
       const start = committedOffset >= 0 ? committedOffset : Number(end.low);
       const lag = Math.max(0, Number(end.high) - start);
       options.metrics.consumerLag.set({ topic: tp.topic, partition: String(tp.partition) }, lag);
-      reported.add(`${tp.topic}\u0000${tp.partition}`);
+      reported.add(partitionKey(tp));
     }
   };
 

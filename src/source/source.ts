@@ -3,21 +3,11 @@
  * offsets, pause/resume for backpressure, and assignment changes. kafka-source.ts adapts kafkajs
  * to it; the pipeline depends only on this file.
  */
-import type { CommittableOffset, TopicPartition } from '../settle/offset-tracker.js';
-
-export interface SourceRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  /** Kafka record timestamp, epoch milliseconds. */
-  readonly timestamp: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: Readonly<Record<string, Buffer | string | undefined>>;
-}
+import type { KafkaRecord } from '../kafka/record.js';
+import type { CommittableOffset, TopicPartition } from '../kafka/topic-partition.js';
 
 export interface SourceBatch extends TopicPartition {
-  readonly records: readonly SourceRecord[];
+  readonly records: readonly KafkaRecord[];
   /** Offset of the last record of the fetched batch, including records not handed over (control records). */
   readonly lastOffset: number;
   /** Log end offset of the partition when the batch was fetched. */

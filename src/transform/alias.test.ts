@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mappingSettings, TOKEN, validMessage } from '../../test/support/transform-config.js';
-import type { AliasMessage } from '../decode/segment-message.js';
+import type { AliasMessage } from '../segment/message.js';
 import { mapAlias } from './alias.js';
 import { insertIds } from './insert-id.js';
 

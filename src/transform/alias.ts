@@ -5,7 +5,7 @@
  * §3.4 rule 7) and the `$device_id`/`$user_id` pair on ordinary events does the merge (§4.2.8).
  * Segment (Actions) has no alias preset at all (mapping reference §3).
  */
-import type { AliasMessage } from '../decode/segment-message.js';
+import type { AliasMessage } from '../segment/message.js';
 import { createAliasEvent } from './identity-events.js';
 import { insertIds } from './insert-id.js';
 import { skip, type Mapped } from './mapped.js';

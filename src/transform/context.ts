@@ -3,7 +3,7 @@
  * typed, and the user agent parsed once. Every field is defensive: a `context.app` that is a
  * string reads as `{}`, so it simply has no build number.
  */
-import type { UntrustedObject } from '../decode/segment-message.js';
+import type { UntrustedObject } from '../segment/message.js';
 import { asBoolean, asObject, asString } from './coerce.js';
 import { parseUserAgent, type Browser } from './user-agent.js';
 

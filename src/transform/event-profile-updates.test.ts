@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mappingSettings, TOKEN, validMessage } from '../../test/support/transform-config.js';
-import type { TrackMessage } from '../decode/segment-message.js';
+import type { TrackMessage } from '../segment/message.js';
 import type { ConfigInput } from '../config/schema.js';
 import { contextView } from './context.js';
 import { chargeAmount, eventProfileUpdates } from './event-profile-updates.js';

@@ -15,7 +15,7 @@
  * Times use Mixpanel's date format (profile-update.ts). `$add` and `$append` are not idempotent:
  * a replay after a crash repeats them (spec §2; counted by the publisher).
  */
-import type { MixpanelRecord } from '../publish/records.js';
+import type { MixpanelRecord } from '../mixpanel/records.js';
 import { asNumber, own } from './coerce.js';
 import type { ContextView } from './context.js';
 import type { EventMessage } from './event-properties.js';

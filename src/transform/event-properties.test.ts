@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validMessage } from '../../test/support/transform-config.js';
-import type { TrackMessage } from '../decode/segment-message.js';
+import type { TrackMessage } from '../segment/message.js';
 import { eventProperties } from './event-properties.js';
 
 const T = Date.UTC(2024, 11, 30, 9, 15);

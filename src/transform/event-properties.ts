@@ -10,8 +10,8 @@
  * are dropped. Ours on top: ids are already normalised (`""` is missing, §4.2.4), `time` and
  * `$insert_id` are deterministic (§4.2.1–2), and `__proto__` is dropped (values.ts).
  */
-import type { PageMessage, ScreenMessage, TrackMessage } from '../decode/segment-message.js';
-import type { JsonValue } from '../publish/records.js';
+import type { PageMessage, ScreenMessage, TrackMessage } from '../segment/message.js';
+import type { JsonValue } from '../mixpanel/records.js';
 import { asBoolean, asNumber, asObject, asString } from './coerce.js';
 import { contextView, type ContextView } from './context.js';
 import { safeValue, setKey } from './values.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mappingSettings, TOKEN, validMessage } from '../../test/support/transform-config.js';
 import type { ConfigInput } from '../config/schema.js';
-import type { GroupMessage } from '../decode/segment-message.js';
+import type { GroupMessage } from '../segment/message.js';
 import { mapGroup } from './group.js';
 
 type Mapping = NonNullable<ConfigInput['mapping']>;

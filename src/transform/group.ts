@@ -16,8 +16,8 @@
  * traits with a 400 (A44) and would send an empty `$set` for `{}`; a group profile without
  * properties carries nothing worth a dead letter either way.
  */
-import type { GroupMessage } from '../decode/segment-message.js';
-import type { GroupUpdate, JsonValue, MixpanelRecord } from '../publish/records.js';
+import type { GroupMessage } from '../segment/message.js';
+import type { GroupUpdate, JsonValue, MixpanelRecord } from '../mixpanel/records.js';
 import { asString, own } from './coerce.js';
 import { skip, type Mapped } from './mapped.js';
 import type { MappingSettings } from './settings.js';

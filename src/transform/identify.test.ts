@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mappingSettings, TOKEN, validMessage } from '../../test/support/transform-config.js';
 import type { ConfigInput } from '../config/schema.js';
-import type { IdentifyMessage } from '../decode/segment-message.js';
+import type { IdentifyMessage } from '../segment/message.js';
 import { mapIdentify } from './identify.js';
 import { insertIds } from './insert-id.js';
 

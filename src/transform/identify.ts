@@ -11,8 +11,8 @@
  * Skips: `people_disabled` when `mapping.people` is false and nothing else is due;
  * `no_profile_update` when there is nothing to set (empty traits and no device token, A38).
  */
-import type { IdentifyMessage } from '../decode/segment-message.js';
-import type { MixpanelRecord, ProfileOperation } from '../publish/records.js';
+import type { IdentifyMessage } from '../segment/message.js';
+import type { MixpanelRecord, ProfileOperation } from '../mixpanel/records.js';
 import { contextView } from './context.js';
 import { identifyEvent } from './identity-events.js';
 import { insertIds } from './insert-id.js';

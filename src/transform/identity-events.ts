@@ -7,8 +7,8 @@
  * (`$identified_id`, `$anon_id` / `distinct_id`, `alias`, `token`, `segment_source_name`) are
  * kept in Segment's order after our three dedupe keys.
  */
-import type { AliasMessage, IdentifyMessage } from '../decode/segment-message.js';
-import type { ImportEvent, MixpanelRecord } from '../publish/records.js';
+import type { AliasMessage, IdentifyMessage } from '../segment/message.js';
+import type { ImportEvent, MixpanelRecord } from '../mixpanel/records.js';
 import type { InsertIds } from './insert-id.js';
 import type { MappingSettings } from './settings.js';
 

@@ -15,7 +15,7 @@
  * the ids of one message's records distinct.
  */
 import { createHash } from 'node:crypto';
-import type { UntrustedObject } from '../decode/segment-message.js';
+import type { UntrustedObject } from '../segment/message.js';
 import { canonicalJson } from './canonical-json.js';
 import { uuidBytes, uuidV5 } from './uuid.js';
 

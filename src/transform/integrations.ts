@@ -6,7 +6,7 @@
  * A destination key counts as "on" when it is `true` or an object (Segment's form for
  * destination-specific options, e.g. `"Mixpanel": {...}`), "off" only when it is `false`.
  */
-import type { UntrustedObject } from '../decode/segment-message.js';
+import type { UntrustedObject } from '../segment/message.js';
 
 export const MIXPANEL_INTEGRATION_KEYS = [
   'Mixpanel',

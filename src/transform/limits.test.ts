@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PLACEHOLDER_IDS, type MixpanelRecord } from '../publish/records.js';
+import { PLACEHOLDER_IDS } from '../mixpanel/placeholder-ids.js';
+import { type MixpanelRecord } from '../mixpanel/records.js';
 import { checkRecord } from './limits.js';
 import { MAX_RECORD_BYTES } from './record-size.js';
 

@@ -15,8 +15,9 @@
  * Size (record-size.ts): when the caller proved the record small nothing is measured; otherwise
  * a cheap bound first, and only a record whose bound passes 1 MiB is serialized and measured.
  */
-import { isPlaceholderId, type MixpanelRecord } from '../publish/records.js';
-import type { Rejection } from '../reason-codes.js';
+import { isPlaceholderId } from '../mixpanel/placeholder-ids.js';
+import { type MixpanelRecord } from '../mixpanel/records.js';
+import type { Rejection } from '../vocabulary.js';
 import { MIN_EVENT_TIME_MS } from '../decode/time.js';
 import { jsonSizeBound, MAX_RECORD_BYTES } from './record-size.js';
 

@@ -1,6 +1,6 @@
 /** What a per-type mapper returns: the records of one message, or why it sends nothing. */
-import type { MixpanelRecord } from '../publish/records.js';
-import type { SkipReason } from '../reason-codes.js';
+import type { MixpanelRecord } from '../mixpanel/records.js';
+import type { SkipReason } from '../vocabulary.js';
 
 export type Mapped = { readonly records: MixpanelRecord[] } | { readonly skip: SkipReason };
 

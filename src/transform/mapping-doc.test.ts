@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
-import { REASON_CODES, SKIP_REASONS } from '../reason-codes.js';
+import { REASON_CODES, SKIP_REASONS } from '../vocabulary.js';
 import { INSERT_ID_NAMESPACE } from './insert-id.js';
-import { PLACEHOLDER_IDS } from '../publish/records.js';
+import { PLACEHOLDER_IDS } from '../mixpanel/placeholder-ids.js';
 
 const doc = readFileSync(join(import.meta.dirname, '../../docs/mapping.md'), 'utf8');
 const OTHER_STAGES = [

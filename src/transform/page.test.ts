@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mappingSettings, validMessage } from '../../test/support/transform-config.js';
 import type { ConfigInput } from '../config/schema.js';
-import type { PageMessage, ScreenMessage } from '../decode/segment-message.js';
-import type { MixpanelRecord } from '../publish/records.js';
+import type { PageMessage, ScreenMessage } from '../segment/message.js';
+import type { MixpanelRecord } from '../mixpanel/records.js';
 import { mapPage } from './page.js';
 
 type Mapping = NonNullable<ConfigInput['mapping']>;

@@ -8,8 +8,8 @@
  * did (C11–C14): under "Loaded a Page" they are the only way to tell pages apart. The default
  * `viewed-name` keeps Segment (Actions)' properties untouched.
  */
-import type { PageMessage, ScreenMessage } from '../decode/segment-message.js';
-import type { ImportEvent, MixpanelRecord } from '../publish/records.js';
+import type { PageMessage, ScreenMessage } from '../segment/message.js';
+import type { ImportEvent, MixpanelRecord } from '../mixpanel/records.js';
 import { contextView } from './context.js';
 import { eventProfileUpdates } from './event-profile-updates.js';
 import { eventProperties } from './event-properties.js';

@@ -12,8 +12,8 @@
  *                            clears the list, seed 004 "pass an empty array").
  * Values are made safe by values.ts (nesting, `__proto__`); null is sent as null (A39).
  */
-import type { UntrustedObject } from '../decode/segment-message.js';
-import type { JsonValue } from '../publish/records.js';
+import type { UntrustedObject } from '../segment/message.js';
+import type { JsonValue } from '../mixpanel/records.js';
 import { own } from './coerce.js';
 import type { MappingSettings } from './settings.js';
 import { safeValue } from './values.js';

@@ -9,7 +9,7 @@ import type {
   MixpanelRecord,
   ProfileOperation,
   ProfileUpdate,
-} from '../publish/records.js';
+} from '../mixpanel/records.js';
 import type { ContextView } from './context.js';
 
 export function profileUpdate(

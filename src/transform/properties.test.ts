@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOW, transformConfig } from '../../test/support/transform-config.js';
 import type { ConfigInput } from '../config/schema.js';
-import { PROFILE_OPERATIONS, type MixpanelRecord } from '../publish/records.js';
+import { PROFILE_OPERATIONS, type MixpanelRecord } from '../mixpanel/records.js';
 import { recordSizeBound } from './record-size.js';
 import { createRecordTransformer } from './record-transformer.js';
 import { createTransformer, type TransformOutcome } from './transform.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mappingSettings, validMessage } from '../../test/support/transform-config.js';
-import type { TrackMessage } from '../decode/segment-message.js';
-import type { MixpanelRecord } from '../publish/records.js';
+import type { TrackMessage } from '../segment/message.js';
+import type { MixpanelRecord } from '../mixpanel/records.js';
 import { insertIds, VALID_INSERT_ID } from './insert-id.js';
 import { mapTrack } from './track.js';
 

@@ -12,7 +12,7 @@
  *     visible only in the order event's `products` array.
  * An element that is not an object yields no event; the indices of the others do not move.
  */
-import type { ImportEvent, JsonValue, MixpanelRecord } from '../publish/records.js';
+import type { ImportEvent, JsonValue, MixpanelRecord } from '../mixpanel/records.js';
 import { asNumber, asString, own } from './coerce.js';
 import type { EventProperties } from './event-properties.js';
 import type { InsertIds } from './insert-id.js';

@@ -3,7 +3,7 @@
  * from, and an upper bound from a walk over the record, so that exact serialisation (the costly
  * part) is needed only for records that might really be near Mixpanel's 1 MiB limit.
  */
-import { MIXPANEL_LIMITS } from '../config/schema.js';
+import { MIXPANEL_LIMITS } from '../mixpanel/limits.js';
 
 /** Mixpanel's per-record limit, 1 MiB of uncompressed JSON (mixpanel-api.md §2). */
 export const MAX_RECORD_BYTES = MIXPANEL_LIMITS.maxRecordBytes;

@@ -18,7 +18,7 @@ import type { InputConfig } from '../config/schema.js';
 import { isPlainObject } from '../decode/batch-payload.js';
 import { decodeJson } from '../decode/json.js';
 import { inspectTree } from '../decode/json-tree.js';
-import { isSegmentType } from '../decode/segment-message.js';
+import { isSegmentType } from '../segment/message.js';
 import { validateMessage } from '../decode/validate.js';
 import { mixpanelDisabled } from './integrations.js';
 import {

@@ -13,10 +13,10 @@ import {
   isIdentityEvent,
   NON_IDEMPOTENT_OPERATIONS,
   orderingKey,
-  type Endpoint,
   type MixpanelRecord,
   type ProfileOperation,
-} from '../publish/records.js';
+} from '../mixpanel/records.js';
+import { type Endpoint } from '../mixpanel/endpoints.js';
 import { createRecordTransformer } from './record-transformer.js';
 import type { Outcome, TransformOutcome } from './transform.js';
 

@@ -5,8 +5,8 @@
  * People updates the settings ask for (event-profile-updates.ts). Record order: the event, its
  * product events, then profile updates.
  */
-import type { TrackMessage } from '../decode/segment-message.js';
-import type { ImportEvent, MixpanelRecord } from '../publish/records.js';
+import type { TrackMessage } from '../segment/message.js';
+import type { ImportEvent, MixpanelRecord } from '../mixpanel/records.js';
 import { contextView } from './context.js';
 import { eventProfileUpdates } from './event-profile-updates.js';
 import { eventProperties } from './event-properties.js';

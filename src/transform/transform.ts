@@ -16,10 +16,10 @@
  * time context; TransformContext is the context of the decode → validate → transform chain
  * (record-transformer.ts).
  */
-import type { SegmentMessage, SegmentType } from '../decode/segment-message.js';
+import type { SegmentMessage, SegmentType } from '../segment/message.js';
 import type { TimeContext } from '../decode/time.js';
-import type { MixpanelRecord } from '../publish/records.js';
-import type { Rejection, SkipReason } from '../reason-codes.js';
+import type { MixpanelRecord } from '../mixpanel/records.js';
+import type { Rejection, SkipReason } from '../vocabulary.js';
 import { mapAlias } from './alias.js';
 import { mapGroup } from './group.js';
 import { mapIdentify } from './identify.js';

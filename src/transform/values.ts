@@ -14,7 +14,7 @@
  *   - Non-JSON values (only possible from Avro): non-finite numbers → null, bigint → decimal
  *     string, Date → ISO string, undefined / functions / symbols → dropped (null inside arrays).
  */
-import type { JsonValue } from '../publish/records.js';
+import type { JsonValue } from '../mixpanel/records.js';
 
 /** The deepest container level kept as a structure inside one property value. */
 export const MAX_VALUE_NESTING = 3;

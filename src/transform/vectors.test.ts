@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NOW, TOKEN, transformConfig } from '../../test/support/transform-config.js';
 import type { ConfigInput } from '../config/schema.js';
-import type { JsonValue, MixpanelRecord } from '../publish/records.js';
+import type { JsonValue, MixpanelRecord } from '../mixpanel/records.js';
 import { insertIds } from './insert-id.js';
 import { createRecordTransformer } from './record-transformer.js';
 import type { TransformOutcome } from './transform.js';

@@ -4,7 +4,8 @@
  * and kept moving, so every dashboard query has something to show before the pipeline exists.
  * Replicas overlap on one partition, like two members during a rebalance.
  */
-import { CATALOG, ENDPOINT_PATHS, TARGETS, type MetricDef } from '../../src/metrics/catalog.js';
+import { CATALOG, type MetricDef } from '../../src/metrics/catalog.js';
+import { ENDPOINTS, TARGETS } from '../../src/mixpanel/endpoints.js';
 import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
 import { startOpsServer, type OpsServer } from '../../src/metrics/server.js';
 
@@ -33,7 +34,7 @@ function labelValues(def: MetricDef, label: string, replica: number): readonly s
     case 'target':
       return TARGETS;
     case 'endpoint':
-      return ENDPOINT_PATHS;
+      return ENDPOINTS;
     default:
       throw new Error(`metrics fixture: no values for label ${label} of ${def.name}`);
   }

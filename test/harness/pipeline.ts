@@ -11,7 +11,7 @@ import { createMetrics } from '../../src/metrics/registry.js';
 import { TrafficGenerator, type GeneratedMessage } from '../../src/produce/generator.js';
 import { produceMessages, type OutgoingMessage } from '../../src/produce/producer.js';
 import { systemClock } from '../../src/clock.js';
-import type { ReasonCode } from '../../src/reason-codes.js';
+import type { ReasonCode } from '../../src/vocabulary.js';
 import { startSandbox, type Sandbox, type SandboxOptionsInput } from '../../src/sandbox/index.js';
 import { createRecordTransformer } from '../../src/transform/record-transformer.js';
 import {

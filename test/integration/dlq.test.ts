@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IHeaders, Kafka } from 'kafkajs';
 import { systemClock } from '../../src/clock.js';
 import { dlqInspectCommand, dlqReplayCommand } from '../../src/commands/dlq.js';
-import type { InspectReport } from '../../src/dlq/inspect.js';
-import { TopicNotFoundError, scanDeadLetters } from '../../src/dlq/reader.js';
-import { REPLAYED_FROM_HEADER } from '../../src/dlq/record.js';
-import { ReplayRefused, replayDeadLetters } from '../../src/dlq/replay.js';
-import type { ReasonCode, Stage } from '../../src/reason-codes.js';
-import type { DeadLetter } from '../../src/settle/dead-letter.js';
-import { createKafkaDeadLetterSink } from '../../src/settle/kafka-dead-letter-sink.js';
+import type { InspectReport } from '../../src/dead-letter/inspect.js';
+import { TopicNotFoundError, scanDeadLetters } from '../../src/dead-letter/reader.js';
+import { REPLAYED_FROM_HEADER } from '../../src/dead-letter/stored-letter.js';
+import { ReplayRefused, replayDeadLetters } from '../../src/dead-letter/replay.js';
+import type { ReasonCode, Stage } from '../../src/vocabulary.js';
+import type { DeadLetter } from '../../src/dead-letter/letter.js';
+import { createKafkaDeadLetterSink } from '../../src/dead-letter/kafka-sink.js';
 import {
   createTopic,
   endOffsets,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { replayDeadLetters } from '../../src/dlq/replay.js';
+import { replayDeadLetters } from '../../src/dead-letter/replay.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { committedOffsets } from '../harness/kafka/client.js';
 import {

@@ -3,7 +3,7 @@
  * the dead-letter topic, and what gets committed.
  */
 import { describe, expect, it } from 'vitest';
-import { REASON_CODES } from '../../src/reason-codes.js';
+import { REASON_CODES } from '../../src/vocabulary.js';
 import { readTopic } from '../harness/kafka/client.js';
 import {
   expectedOutcomes,

@@ -1,6 +1,6 @@
 /** Config for transform tests: the schema's defaults, the vectors' project token, overrides. */
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
-import type { SegmentMessage } from '../../src/decode/segment-message.js';
+import type { SegmentMessage } from '../../src/segment/message.js';
 import { validateMessage } from '../../src/decode/validate.js';
 import { compileSettings, type MappingSettings } from '../../src/transform/settings.js';
 

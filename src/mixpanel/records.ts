@@ -1,52 +1,7 @@
 /**
- * Mixpanel wire shapes produced by transform/ and sent by publish/.
- * References: ../shared/reference/mixpanel-api.md §3.3 (events), §5 (profiles and groups).
+ * Mixpanel's record shapes: what the transform produces, the publisher sends and the sandbox
+ * accepts. Events go to /import, profile updates to /engage, group updates to /groups.
  */
-
-export const ENDPOINTS = ['/import', '/engage', '/groups'] as const;
-export type Endpoint = (typeof ENDPOINTS)[number];
-
-/** Metric label for an endpoint (`target`): import | engage | groups. */
-export type Target = 'import' | 'engage' | 'groups';
-const TARGETS: Readonly<Record<Endpoint, Target>> = {
-  '/import': 'import',
-  '/engage': 'engage',
-  '/groups': 'groups',
-};
-export function targetOf(endpoint: Endpoint): Target {
-  return TARGETS[endpoint];
-}
-
-/**
- * Values Mixpanel refuses as an id (mixpanel-api.md §3.4 rule 3: `distinct_id`, `$insert_id`),
- * lower-cased. Matched case-insensitively: the docs do not say, so the transform refuses them
- * before sending and the sandbox refuses them on arrival, by this one list.
- */
-export const PLACEHOLDER_IDS: ReadonlySet<string> = new Set([
-  '00000000-0000-0000-0000-000000000000',
-  'anon',
-  'anonymous',
-  'nil',
-  'none',
-  'null',
-  'n/a',
-  'na',
-  'undefined',
-  'unknown',
-  '<nil>',
-  '0',
-  '-1',
-  'true',
-  'false',
-  '[]',
-  '{}',
-]);
-
-export function isPlaceholderId(value: unknown): boolean {
-  return (
-    typeof value === 'string' && value.length <= 36 && PLACEHOLDER_IDS.has(value.toLowerCase())
-  );
-}
 
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -81,7 +36,12 @@ export type ProfileOperation = (typeof PROFILE_OPERATIONS)[number];
  * replayed `$union` re-adds items removed in between. At-least-once delivery from Kafka can replay
  * them after a crash; they are counted by segment_mixpanel_non_idempotent_updates_total.
  */
-export const NON_IDEMPOTENT_OPERATIONS: readonly ProfileOperation[] = ['$add', '$append', '$union'];
+export const NON_IDEMPOTENT_OPERATIONS = [
+  '$add',
+  '$append',
+  '$union',
+] as const satisfies readonly ProfileOperation[];
+export type NonIdempotentOperation = (typeof NON_IDEMPOTENT_OPERATIONS)[number];
 
 /** An `/engage` update: `$token`, `$distinct_id` and exactly one operation. */
 export interface ProfileUpdate {

@@ -8,7 +8,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
-import type { DeadLetter, DeadLetterSink } from './dead-letter.js';
+import type { DeadLetter, DeadLetterSink } from './letter.js';
 
 export interface DeadLetterWriterOptions {
   readonly sink: DeadLetterSink;

@@ -13,7 +13,7 @@ import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { Clock } from '../clock.js';
 import { isEmptyFilter, matchesFilter, type DeadLetterFilter } from './filter.js';
 import { measureTopic, scanDeadLetters } from './reader.js';
-import { replayHeaders, type StoredDeadLetter } from './record.js';
+import { replayHeaders, type StoredDeadLetter } from './stored-letter.js';
 
 export interface ReplayItem {
   /** Position in the dead-letter topic. */

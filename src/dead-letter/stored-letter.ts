@@ -1,11 +1,11 @@
 /**
  * A dead letter read back from the dead-letter topic: its position there, the original record
  * (key, value and the producer's own headers, unchanged) and the `dlq.*` headers parsed into
- * typed fields (written by src/settle/dead-letter.ts). Tolerant by design: a record without those
+ * typed fields (written by letter.ts). Tolerant by design: a record without those
  * headers (written by another tool) is reported as unreadable, never thrown on.
  */
 import type { IHeaders } from 'kafkajs';
-import { DLQ_HEADER_PREFIX, REPLAYED_FROM_HEADER } from '../settle/dead-letter.js';
+import { DLQ_HEADER_PREFIX, REPLAYED_FROM_HEADER } from './letter.js';
 
 /** Added to every replayed record: `<dead-letter topic>/<partition>/<offset>` it came from. */
 export { REPLAYED_FROM_HEADER };

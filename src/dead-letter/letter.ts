@@ -1,14 +1,14 @@
 /**
  * Dead letters: the original Kafka record (key and value bytes unchanged, so it can be replayed as
  * is) plus headers saying why it was rejected (spec §6). The closed `dlq.error.code` set is the
- * one of src/reason-codes.ts.
+ * one of src/vocabulary.ts.
  */
-import type { Endpoint } from '../publish/records.js';
-import type { Rejection } from '../reason-codes.js';
-import type { SourceRecord } from '../source/source.js';
+import type { Endpoint } from '../mixpanel/endpoints.js';
+import type { Rejection } from '../vocabulary.js';
+import type { KafkaRecord } from '../kafka/record.js';
 
 export interface DeadLetter {
-  readonly source: SourceRecord;
+  readonly source: KafkaRecord;
   readonly rejection: Rejection;
   /** The Mixpanel endpoint that refused the record, for `publish`-stage rejections. */
   readonly endpoint?: Endpoint;

@@ -7,9 +7,9 @@ import {
   truncateUtf8,
   type DeadLetter,
   type DeadLetterSink,
-} from './dead-letter.js';
-import { DeadLetterGuard } from './dead-letter-guard.js';
-import { DeadLetterWriter, DeadLetterWriterStopped } from './dead-letter-writer.js';
+} from './letter.js';
+import { DeadLetterGuard } from './guard.js';
+import { DeadLetterWriter, DeadLetterWriterStopped } from './writer.js';
 
 function letter(offset: number, overrides: Partial<DeadLetter> = {}): DeadLetter {
   return {

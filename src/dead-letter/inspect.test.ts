@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deadLetterRecordHeaders, type DeadLetter } from '../settle/dead-letter.js';
+import { deadLetterRecordHeaders, type DeadLetter } from './letter.js';
 import { DeadLetterSummary, sampleValue } from './inspect.js';
-import { parseDeadLetter } from './record.js';
+import { parseDeadLetter } from './stored-letter.js';
 import { renderInspectReport, renderReplaySummary } from './render.js';
 
 function stored(offset: number, code: string, stage: string, failedAt: number, value = '{bad') {

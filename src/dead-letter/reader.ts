@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { parseDeadLetter, type StoredDeadLetter } from './record.js';
+import { parseDeadLetter, type StoredDeadLetter } from './stored-letter.js';
 
 export interface PartitionRange {
   readonly partition: number;

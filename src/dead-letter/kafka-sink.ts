@@ -5,7 +5,7 @@
  * dead-lettering (retention counts from then); the source timestamp travels in a header.
  */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { deadLetterRecordHeaders, type DeadLetter, type DeadLetterSink } from './dead-letter.js';
+import { deadLetterRecordHeaders, type DeadLetter, type DeadLetterSink } from './letter.js';
 
 export interface KafkaDeadLetterSink extends DeadLetterSink {
   connect(): Promise<void>;

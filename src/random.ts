@@ -1,18 +1,29 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same traffic on every machine. */
-export class SeededRandom {
-  private state: number;
+/**
+ * Seeded randomness for the tools (the sandbox's rate-based faults, the load generator): the same
+ * seed gives the same sequence on every machine. The processor itself never draws random numbers
+ * for anything that reaches Mixpanel.
+ */
 
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
+/** mulberry32: a small, fast 32-bit PRNG; uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A seeded generator with the draws the load generator needs. */
+export class SeededRandom {
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
+
+  constructor(seed: number) {
+    // Seed 0 is remapped so that `--seed 0` does not start from an all-zero state.
+    this.next = seededRandom(seed >>> 0 || 0x9e3779b9);
   }
 
   /** Integer in [min, max]. */

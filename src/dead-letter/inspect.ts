@@ -6,7 +6,7 @@
 import type { Kafka } from 'kafkajs';
 import { matchesFilter, type DeadLetterFilter } from './filter.js';
 import { scanDeadLetters, type PartitionRange } from './reader.js';
-import type { StoredDeadLetter } from './record.js';
+import type { StoredDeadLetter } from './stored-letter.js';
 
 export interface SampleValue {
   /** UTF-8 text when the bytes are valid UTF-8, else base64; cut to the byte budget. */

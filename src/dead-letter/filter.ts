@@ -3,7 +3,7 @@
  * position in the dead-letter topic. Parsers for the command-line forms live here too, so the
  * CLI and tests share one definition of `--offsets 0:10-20` and `--since 2026-01-01T00:00:00Z`.
  */
-import type { StoredDeadLetter } from './record.js';
+import type { StoredDeadLetter } from './stored-letter.js';
 
 /** Offsets `from`..`to` inclusive of one dead-letter topic partition. */
 export interface OffsetRange {

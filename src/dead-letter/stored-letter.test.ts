@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deadLetterRecordHeaders, type DeadLetter } from '../settle/dead-letter.js';
+import { deadLetterRecordHeaders, type DeadLetter } from './letter.js';
 import { matchesFilter, parseOffsetRange, parseTime, describeFilter } from './filter.js';
-import { REPLAYED_FROM_HEADER, parseDeadLetter, replayHeaders } from './record.js';
+import { REPLAYED_FROM_HEADER, parseDeadLetter, replayHeaders } from './stored-letter.js';
 
 const written: DeadLetter = {
   source: {

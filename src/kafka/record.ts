@@ -1,0 +1,15 @@
+/**
+ * One Kafka record as the pipeline holds it: where it came from, its timestamp, and its own copies
+ * of key, value and headers (never slices of a fetch response).
+ */
+
+export interface KafkaRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** Kafka record timestamp, epoch milliseconds. */
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | string | undefined>>;
+}

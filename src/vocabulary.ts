@@ -1,0 +1,99 @@
+/**
+ * The closed vocabularies of the pipeline: the values that travel as metric labels and
+ * dead-letter headers. Each set is declared here once; the stages that produce a value and the
+ * metric catalogue that labels by it both import it. Adding a value is a breaking change for
+ * dashboards and alerts: keep these sets closed. (Segment types live in segment/, endpoints,
+ * targets and profile operations in mixpanel/.)
+ */
+
+/** Why a message was rejected (dead-lettered). */
+export const REASON_CODES = [
+  'invalid_json',
+  'invalid_utf8',
+  'not_an_object',
+  'unknown_type',
+  'missing_identity',
+  'missing_event',
+  'invalid_timestamp',
+  'time_out_of_range',
+  'record_too_large',
+  'too_many_properties',
+  'invalid_distinct_id',
+  'schema_not_found',
+  'avro_decode_failed',
+  'mixpanel_rejected',
+  'retries_exhausted',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** Where in the pipeline a rejection was decided (`dlq.error.stage`). */
+export const STAGES = ['decode', 'validate', 'transform', 'publish'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Why a message was intentionally not sent. Skips are counted, never dead-lettered. */
+export const SKIP_REASONS = [
+  'integrations_disabled',
+  'people_disabled',
+  'no_profile_update',
+  'no_group_identifier_trait',
+  'identity_not_sent',
+  'empty_batch',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** A decision that a message cannot be delivered; becomes a dead letter. */
+export interface Rejection {
+  readonly code: ReasonCode;
+  readonly stage: Stage;
+  /** Human text for operators (≤ 1 KB in the header). Never parsed by code. */
+  readonly message: string;
+  /** The Mixpanel or Segment field at fault, when known (`dlq.mixpanel.field`). */
+  readonly field?: string;
+}
+
+export function isReasonCode(value: string): value is ReasonCode {
+  return (REASON_CODES as readonly string[]).includes(value);
+}
+
+/** Why a batch was closed and sent. */
+export const FLUSH_REASONS = ['size', 'bytes', 'time', 'shutdown', 'rebalance'] as const;
+export type FlushReason = (typeof FLUSH_REASONS)[number];
+
+/** HTTP answer classes of Mixpanel requests; `network` is no answer at all. */
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '429', '5xx', 'network'] as const;
+export type StatusClass = (typeof STATUS_CLASSES)[number];
+
+/** Why a Mixpanel request is retried. */
+export const RETRY_REASONS = ['rate_limited', 'server_error', 'network', 'timeout'] as const;
+export type RetryReason = (typeof RETRY_REASONS)[number];
+
+/** Mixpanel `failed_records` mapped from the failing field to a closed set, never the free text. */
+export const REJECT_REASONS = [
+  'invalid_time',
+  'invalid_distinct_id',
+  'invalid_insert_id',
+  'invalid_property',
+  'event_too_large',
+  'identity_not_allowed',
+  'invalid_update',
+  'other',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Why a whole batch (or part of one) failed to deliver. */
+export const SEND_FAILURE_REASONS = [
+  'retries_exhausted',
+  'poison_batch',
+  'payload_too_large',
+] as const;
+export type SendFailureReason = (typeof SEND_FAILURE_REASONS)[number];
+
+/** Conditions that stop the processor. */
+export const FATAL_REASONS = ['auth', 'dead_letter_ratio', 'kafka', 'internal'] as const;
+export type FatalReason = (typeof FATAL_REASONS)[number];
+
+/** What a rebalance did to this member's partitions. */
+export const REBALANCE_EVENTS = ['assign', 'revoke'] as const;
+
+/** Outcome of an offset commit. */
+export const COMMIT_RESULTS = ['success', 'failure'] as const;
