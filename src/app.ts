@@ -12,26 +12,35 @@
  * close producer and HTTP pool → ops server last, so shutdown stays observable. Anything unsettled
  * stays uncommitted and is redelivered to the next owner; $insert_id makes that safe.
  */
+import { Router } from './batch/router.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
-import { createAvroDecoder } from './decode/avro.js';
+import { DeadLetterGuard } from './dead-letter/guard.js';
+import { createKafkaDeadLetterSink, type KafkaDeadLetterSink } from './dead-letter/kafka-sink.js';
+import { DeadLetterWriter } from './dead-letter/writer.js';
+import { createAvroDecoder, type AvroDecoder } from './decode/avro.js';
+import { createRecordDecoder } from './decode/record-decoder.js';
+import { createKafka } from './kafka/client.js';
+import type { TopicPartition } from './kafka/topic-partition.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { startOpsServer, type OpsServer } from './metrics/server.js';
 import { Pipeline } from './pipeline.js';
-import { type FatalReason } from './vocabulary.js';
-import { createPublisher } from './publish/publisher.js';
-import type { Publisher } from './publish/publisher.js';
+import { Dispatcher } from './publish/dispatcher.js';
+import { createPublisher, type Publisher } from './publish/publisher.js';
+import { Backlog } from './settle/backlog.js';
 import { Committer } from './settle/committer.js';
-import { DeadLetterWriter } from './dead-letter/writer.js';
-import { createKafkaDeadLetterSink, type KafkaDeadLetterSink } from './dead-letter/kafka-sink.js';
-import { createKafka } from './kafka/client.js';
+import type { InFlightMessage } from './settle/in-flight-message.js';
+import { LetterGroups } from './settle/letter-groups.js';
+import { OffsetTracker } from './settle/offset-tracker.js';
+import { Settler } from './settle/settler.js';
 import { createKafkaSource } from './source/kafka-source.js';
 import { startLagMonitor, type LagMonitor } from './source/lag-monitor.js';
-import { checkTopicsExist, MissingTopicError } from './source/topics.js';
 import type { Source } from './source/source.js';
+import { checkTopicsExist, MissingTopicError } from './source/topics.js';
 import { createInProcessStage, type TransformStage } from './transform/stage.js';
 import { createWorkerStage } from './transform/worker-stage.js';
+import type { FatalReason } from './vocabulary.js';
 import { VERSION } from './version.js';
 
 export interface ExitStatus {
@@ -41,12 +50,44 @@ export interface ExitStatus {
   readonly message: string;
 }
 
+/** The Kafka side of the processor: the kafkajs adapters by default, in-memory ones in tests. */
+export interface KafkaAdapters {
+  /** Rejects with a MissingTopicError naming the setting when a configured topic is missing. */
+  checkTopics(): Promise<void>;
+  source(): Source;
+  deadLetterSink(): KafkaDeadLetterSink;
+  lagMonitor(assignment: () => readonly TopicPartition[]): Promise<LagMonitor>;
+}
+
 export interface AppOverrides {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly publisher?: Publisher;
-  readonly stage?: TransformStage;
+  readonly transform?: TransformStage;
+  readonly kafka?: KafkaAdapters;
+}
+
+/** The kafkajs adapters, all on one client. */
+export function kafkaAdapters(
+  config: Readonly<Config>,
+  deps: { readonly logger: Logger; readonly clock: Clock; readonly metrics: Metrics },
+): KafkaAdapters {
+  const kafka = createKafka(config.kafka, deps.logger);
+  return {
+    checkTopics: () => checkTopicsExist(kafka, config.kafka),
+    source: () => createKafkaSource({ kafka, config: config.kafka, ...deps }),
+    deadLetterSink: () => createKafkaDeadLetterSink({ kafka, topic: config.kafka.deadLetterTopic }),
+    lagMonitor: (assignment) =>
+      startLagMonitor({
+        kafka,
+        groupId: config.kafka.groupId,
+        topics: config.kafka.topics,
+        intervalMs: config.kafka.lagIntervalMs,
+        assignment,
+        ...deps,
+      }),
+  };
 }
 
 export interface App {
@@ -107,7 +148,9 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
   const metrics =
     overrides.metrics ??
     createMetrics({ topics: config.kafka.topics, defaultMetrics: true, version: VERSION });
-  const kafka = createKafka(config.kafka, logger);
+  const adapters = overrides.kafka ?? kafkaAdapters(config, { logger, clock, metrics });
+  /** The offsets settled per partition: written by the settler, read by the committer. */
+  const tracker = new OffsetTracker();
 
   let ops: OpsServer | undefined;
   let source: Source | undefined;
@@ -117,7 +160,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
   let publisher: Publisher | undefined;
   let deadLetters: DeadLetterWriter | undefined;
   let sink: KafkaDeadLetterSink | undefined;
-  let stage: TransformStage | undefined;
+  let transform: TransformStage | undefined;
   let stopping: Promise<ExitStatus> | undefined;
   let fatal: { reason: FatalReason; message: string } | undefined;
   let resolveExited!: (status: ExitStatus) => void;
@@ -133,6 +176,60 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
     );
     void stop();
   };
+
+  /**
+   * The stages of the run loop, connected: decode → transform → route → dispatch → publish →
+   * settle. The backlog wakes intake, the router hands closed batches to the dispatcher, the
+   * dispatcher hands answers back to the pipeline, which settles them.
+   */
+  function wire(parts: {
+    publisher: Publisher;
+    deadLetters: DeadLetterWriter;
+    transform: TransformStage;
+    avro: AvroDecoder | undefined;
+  }): Pipeline {
+    const backlog = new Backlog(
+      {
+        maxRecords: config.batching.maxBufferedRecords,
+        maxBytes: config.batching.maxBufferedBytes,
+        waitingFactor: config.batching.waitingRecordsFactor,
+        resumeRatio: config.batching.resumeRatio,
+      },
+      () => pipeline?.roomFreed(),
+      metrics,
+    );
+    const settler = new Settler({
+      tracker,
+      backlog,
+      letters: new LetterGroups({ writer: parts.deadLetters, clock, logger }),
+      guard: new DeadLetterGuard(config.deadLetter.maxRatio, config.deadLetter.window),
+      maxLetterGroup: config.deadLetter.maxGroupSize,
+      metrics,
+      onGuardTripped: (description) => onFatal('dead_letter_ratio', description),
+    });
+    const dispatcher = new Dispatcher<InFlightMessage>({
+      publisher: parts.publisher,
+      onResults: (batch, result) => pipeline?.published(batch, result),
+    });
+    const router = new Router<InFlightMessage>({
+      batching: config.batching,
+      clock,
+      metrics,
+      orderedLanes: config.batching.maxInFlightRequests,
+      onBatch: (batch) => dispatcher.dispatch(batch),
+    });
+    return new Pipeline({
+      decodeRecord: createRecordDecoder({ format: config.input.format, avro: parts.avro }),
+      transform: parts.transform,
+      router,
+      dispatcher,
+      settler,
+      backlog,
+      clock,
+      metrics,
+      onFatal,
+    });
+  }
 
   let starting: Promise<void> | undefined;
 
@@ -180,36 +277,25 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
         metrics,
         logger,
       });
-    await checkTopicsExist(kafka, config.kafka);
+    await adapters.checkTopics();
     checkpoint();
-    sink = createKafkaDeadLetterSink({ kafka, topic: config.kafka.deadLetterTopic });
+    sink = adapters.deadLetterSink();
     await sink.connect();
     checkpoint();
-    deadLetters = new DeadLetterWriter({ sink, clock, metrics, logger });
+    deadLetters = new DeadLetterWriter({ sink, clock, metrics, logger, policy: config.deadLetter });
     const avro = config.input.schemaRegistry
       ? createAvroDecoder({ registry: config.input.schemaRegistry, clock, logger })
       : undefined;
-    stage =
-      overrides.stage ??
+    transform =
+      overrides.transform ??
       (config.input.transformWorkers > 0
         ? createWorkerStage(config, { workers: config.input.transformWorkers, logger })
         : createInProcessStage(config));
-    source = createKafkaSource({ kafka, config: config.kafka, logger, clock, metrics });
-    const theSource = source;
-    pipeline = new Pipeline({
-      config,
-      clock,
-      logger,
-      metrics,
-      stage,
-      avro,
-      publisher,
-      deadLetters,
-      onFatal,
-    });
+    source = adapters.source();
+    pipeline = wire({ publisher, deadLetters, transform, avro });
     const thePipeline = pipeline;
     committer = new Committer({
-      tracker: pipeline.tracker,
+      tracker,
       source,
       clock,
       intervalMs: config.kafka.commitIntervalMs,
@@ -229,16 +315,8 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
     });
     checkpoint();
     committer.start();
-    lag = await startLagMonitor({
-      kafka,
-      groupId: config.kafka.groupId,
-      topics: config.kafka.topics,
-      intervalMs: config.kafka.lagIntervalMs,
-      clock,
-      metrics,
-      logger,
-      assignment: () => theSource.assignment(),
-    });
+    const theSource = source;
+    lag = await adapters.lagMonitor(() => theSource.assignment());
     checkpoint();
     logger.info(
       {
@@ -280,7 +358,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       await closeQuietly('dead-letter writer', () => deadLetters?.close());
       await closeQuietly('dead-letter producer', () => sink?.close());
       await closeQuietly('publisher', () => publisher?.close());
-      await closeQuietly('transform workers', () => stage?.close());
+      await closeQuietly('transform workers', () => transform?.close());
       const status: ExitStatus = fatal
         ? {
             code: 1,

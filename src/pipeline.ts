@@ -1,99 +1,76 @@
 /**
- * The run loop, stage by stage: source batch → decode (JSON, Segment batch payload, Confluent
- * Avro) → validate → transform → lanes (batch per endpoint) → publish → settle (dead letters,
- * offset watermark). It wires the stages and owns none of their logic.
+ * The run loop. Records flow through the stages in this order, each built by app.ts and handed in:
+ *
+ *   intake (onBatch) → decode (record decoder) → transform (stage, on workers) → route (router)
+ *     → dispatch → publish → settle (published) → commit (committer, on its own timer)
  *
  * Intake admits Kafka records while the backlog has room and hands each batch to the transform
- * stage (possibly a worker thread) without waiting for it, so fetching goes on meanwhile. Batches
- * are applied strictly in the order they were taken, which keeps per-key order for the lanes. A
- * record is settled (and its offset committable) once every Mixpanel record made from it has a
- * terminal answer and its dead letter, if any, is acknowledged.
+ * stage without waiting for it, so fetching goes on meanwhile. Batches are applied strictly in the
+ * order they were taken, which keeps per-key order for the router's ordered lanes. A record is
+ * settled (and its offset committable) once every Mixpanel record made from it has a terminal
+ * answer and its dead letter, if any, is acknowledged.
+ *
+ * The pipeline constructs nothing; it only moves records between the stages it was given.
  */
 import { setMaxListeners } from 'node:events';
+import type { LaneBatch, Router } from './batch/router.js';
 import type { Clock } from './clock.js';
-import type { Config } from './config/schema.js';
-import type { AvroDecoder } from './decode/avro.js';
-import { isConfluentWireFormat } from './decode/avro.js';
-import type { Logger } from './log.js';
+import type { RecordDecoder } from './decode/record-decoder.js';
 import type { Metrics } from './metrics/registry.js';
-import { Lanes, type LaneItem } from './batch/lanes.js';
-import type { FatalReason, FlushReason } from './vocabulary.js';
-import type { Publisher, PublishResult } from './publish/publisher.js';
-import { targetOf, type Endpoint } from './mixpanel/endpoints.js';
-import type { Rejection } from './vocabulary.js';
-import { DeadLetterGuard } from './dead-letter/guard.js';
-import type { DeadLetterWriter } from './dead-letter/writer.js';
-import { OffsetTracker } from './settle/offset-tracker.js';
-import { Settler, type InFlightMessage } from './settle/settler.js';
+import type { Dispatcher } from './publish/dispatcher.js';
+import type { PublishResult } from './publish/publisher.js';
+import type { Backlog } from './settle/backlog.js';
+import type { InFlightMessage } from './settle/in-flight-message.js';
+import { settlePublished } from './settle/published.js';
+import type { Settler } from './settle/settler.js';
 import type { AssignmentChange, SourceBatch } from './source/source.js';
-import type { KafkaRecord } from './kafka/record.js';
-import type { StageInput, StageOutcome, TransformStage } from './transform/stage.js';
+import { countOutcome } from './transform/outcome-metrics.js';
+import type { DecodeInput } from './decode/record-decoder.js';
+import type { StageOutcome, TransformStage } from './transform/stage.js';
+import type { FatalReason, FlushReason } from './vocabulary.js';
 
-export interface PipelineOptions {
-  readonly config: Readonly<Config>;
+export interface PipelineStages {
+  readonly decodeRecord: RecordDecoder;
+  readonly transform: TransformStage;
+  readonly router: Router<InFlightMessage>;
+  readonly dispatcher: Dispatcher<InFlightMessage>;
+  readonly settler: Settler;
+  readonly backlog: Backlog;
   readonly clock: Clock;
-  readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly stage: TransformStage;
-  readonly avro?: AvroDecoder | undefined;
-  readonly publisher: Publisher;
-  readonly deadLetters: DeadLetterWriter;
-  /** A condition that must stop the processor (bad credentials, dead-letter guard, a dead worker). */
+  /** A condition that must stop the processor (bad credentials, a dead worker). */
   readonly onFatal: (reason: FatalReason, message: string) => void;
 }
 
-/** A taken record and, when decided before the transform stage (tombstone, Avro failure), its outcome. */
+/** A taken record and, when decided before the transform (tombstone, Avro failure), its outcome. */
 interface Taken {
   readonly message: InFlightMessage;
-  readonly input?: StageInput;
+  readonly input?: DecodeInput;
   readonly decided?: StageOutcome;
 }
 
 export class Pipeline {
-  readonly tracker = new OffsetTracker();
-  private readonly settler: Settler;
-  private readonly lanes: Lanes<InFlightMessage>;
   private intakeOpen = true;
   private capacityWaiters: Array<(room: boolean) => void> = [];
   private readonly stopIntake = new AbortController();
-  /** Batches handed to the stage, applied one after the other in intake order. */
+  /** Batches handed to the transform stage, applied one after the other in intake order. */
   private applying: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: PipelineOptions) {
-    const { config, metrics } = options;
+  constructor(private readonly stages: PipelineStages) {
     setMaxListeners(0, this.stopIntake.signal);
-    this.settler = new Settler({
-      tracker: this.tracker,
-      deadLetters: options.deadLetters,
-      guard: new DeadLetterGuard(config.deadLetter.maxRatio, config.deadLetter.window),
-      clock: options.clock,
-      logger: options.logger,
-      metrics,
-      maxRecords: config.batching.maxBufferedRecords,
-      maxBytes: config.batching.maxBufferedBytes,
-      onCapacity: () => this.capacityFreed(true),
-      onGuardTripped: (description) => options.onFatal('dead_letter_ratio', description),
-    });
-    this.lanes = new Lanes<InFlightMessage>({
-      batching: config.batching,
-      clock: options.clock,
-      publisher: options.publisher,
-      metrics,
-      orderedLanes: config.batching.maxInFlightRequests,
-      onResults: (endpoint, items, result) => this.onResults(endpoint, items, result),
-    });
   }
 
   get unsettled(): { records: number; bytes: number } {
-    return this.settler.unsettled;
+    return this.stages.backlog.unsettled;
   }
 
   /**
-   * Takes records of one partition, in order, while the backlog has room; returns how many were
-   * taken (the source waits on awaitCapacity() and offers the rest again).
+   * Intake: takes records of one partition, in order, while the backlog has room; returns how
+   * many were taken (the source waits on awaitCapacity() and offers the rest again).
    */
   async onBatch(batch: SourceBatch): Promise<number> {
-    const intakeEnd = this.tracker.intakeEnd(batch);
+    const { settler, backlog } = this.stages;
+    const intakeEnd = settler.intakeEnd(batch);
     const taken: Taken[] = [];
     let accepted = 0;
     for (const record of batch.records) {
@@ -103,19 +80,24 @@ export class Pipeline {
         accepted++;
         continue;
       }
-      if (this.settler.full()) break;
-      const message = this.settler.admit(record);
+      if (backlog.full()) break;
+      const message = settler.admit(record);
       accepted++;
       try {
-        const decoded = this.decode(message, record);
-        taken.push(decoded instanceof Promise ? await decoded : decoded);
+        const decoded = this.stages.decodeRecord(record, this.stopIntake.signal);
+        const outcome = decoded instanceof Promise ? await decoded : decoded;
+        taken.push(
+          outcome.ok
+            ? { message, input: outcome.input }
+            : { message, decided: { kind: 'rejected', rejection: outcome.rejection } },
+        );
       } catch (err) {
         if (!this.stopIntake.signal.aborted) throw err;
-        // An Avro retry aborted by shutdown: taken but never settled, so never committed.
+        // An Avro lookup aborted by shutdown: taken but never settled, so never committed.
         break;
       }
     }
-    if (accepted === batch.records.length) this.tracker.skipTo(batch, batch.lastOffset + 1);
+    if (accepted === batch.records.length) settler.skipTo(batch, batch.lastOffset + 1);
     if (taken.length > 0) this.transform(taken);
     return accepted;
   }
@@ -123,24 +105,29 @@ export class Pipeline {
   /** Resolves true once the backlog has room, false when intake closed (the source stops waiting). */
   awaitCapacity(): Promise<boolean> {
     if (!this.intakeOpen) return Promise.resolve(false);
-    if (!this.settler.full()) return Promise.resolve(true);
+    if (!this.stages.backlog.full()) return Promise.resolve(true);
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
 
+  /** The backlog has room again (wired to the backlog by app.ts). */
+  roomFreed(): void {
+    this.wakeIntake(true);
+  }
+
   onAssignment(change: AssignmentChange): void {
-    for (const tp of change.revoked) this.settler.revoke(tp);
+    for (const tp of change.revoked) this.stages.settler.revoke(tp);
   }
 
   /** Closes open batches early so in-flight work settles (and commits) before partitions move. */
   onRebalancing(): void {
-    this.lanes.flush('rebalance');
+    this.stages.router.flush('rebalance');
   }
 
   /** Stops taking records; what was taken is still delivered. */
   closeIntake(): void {
     this.intakeOpen = false;
     this.stopIntake.abort(new Error('intake closed'));
-    this.capacityFreed(false);
+    this.wakeIntake(false);
   }
 
   /**
@@ -149,64 +136,43 @@ export class Pipeline {
    * uncommitted and redelivered). True when all settled.
    */
   async drain(reason: FlushReason, timeoutMs: number): Promise<boolean> {
+    const { clock, router, dispatcher, backlog } = this.stages;
     const deadline = new AbortController();
-    const timer = this.options.clock.setTimer(() => deadline.abort(), timeoutMs);
+    const timer = clock.setTimer(() => deadline.abort(), timeoutMs);
     const aborted = new Promise<'timeout'>((resolve) =>
       deadline.signal.addEventListener('abort', () => resolve('timeout'), { once: true }),
     );
     const settled = this.applying.then(() => {
-      this.lanes.flush(reason);
-      return this.settler.idle();
+      router.flush(reason);
+      return backlog.idle();
     });
     const outcome = await Promise.race([settled.then(() => 'settled' as const), aborted]);
     timer.cancel();
     if (outcome === 'timeout') {
-      this.lanes.abort(new Error('drain deadline passed'));
-      await this.lanes.idle();
+      dispatcher.abort(new Error('drain deadline passed'));
+      await dispatcher.idle();
     }
-    this.lanes.dispose();
+    router.dispose();
     return outcome === 'settled';
   }
 
-  private capacityFreed(room: boolean): void {
+  /** Settle: one answered batch (wired to the dispatcher by app.ts). */
+  published(batch: LaneBatch<InFlightMessage>, result: PublishResult): void {
+    const { settler, metrics, clock } = this.stages;
+    settlePublished(settler, batch, result, { metrics, nowMs: clock.now() });
+    if (result.fatal) this.stages.onFatal('auth', result.fatal.message);
+  }
+
+  private wakeIntake(room: boolean): void {
     for (const resolve of this.capacityWaiters.splice(0)) resolve(room);
   }
 
-  /** Bytes → a stage input, or an outcome decided here (tombstone, Avro failure). Async only for Avro. */
-  private decode(message: InFlightMessage, record: KafkaRecord): Taken | Promise<Taken> {
-    const { value } = record;
-    if (value === null || value.length === 0) {
-      return {
-        message,
-        decided: decodeFailure('invalid_json', 'the record has no value (a tombstone?)'),
-      };
-    }
-    const format = this.options.config.input.format;
-    const avro = format === 'avro' || (format === 'auto' && isConfluentWireFormat(value));
-    if (!avro) return { message, input: { bytes: value, kafkaTimestampMs: record.timestamp } };
-    if (!this.options.avro) {
-      return {
-        message,
-        decided: decodeFailure(
-          'avro_decode_failed',
-          'Avro message but no input.schemaRegistry is configured',
-        ),
-      };
-    }
-    return this.options.avro
-      .decode(value, this.stopIntake.signal)
-      .then((decoded): Taken =>
-        decoded.ok
-          ? { message, input: { payload: decoded.payload, kafkaTimestampMs: record.timestamp } }
-          : { message, decided: { kind: 'rejected', rejection: decoded.rejection } },
-      );
-  }
-
-  /** Hands a batch to the stage and queues its application behind the batches taken before. */
+  /** Transform: hands a batch to the stage and queues its routing behind the batches taken before. */
   private transform(taken: readonly Taken[]): void {
-    const inputs: StageInput[] = [];
+    const { transform, clock, settler, onFatal } = this.stages;
+    const inputs: DecodeInput[] = [];
     for (const t of taken) if (t.input) inputs.push(t.input);
-    const results = this.options.stage.submit(inputs, this.options.clock.now());
+    const results = transform.submit(inputs, clock.now());
     // Failure is handled where the batch is applied (in order); this only avoids an unhandled rejection.
     results.catch(() => {});
     this.applying = this.applying.then(async () => {
@@ -214,99 +180,35 @@ export class Pipeline {
       try {
         outcomes = await results;
       } catch (err) {
-        this.options.onFatal('internal', (err as Error).message);
+        onFatal('internal', (err as Error).message);
         // Never settled, so never committed: they come back after the restart.
-        for (const t of taken) this.settler.abandon(t.message);
+        for (const t of taken) settler.abandon(t.message);
         return;
       }
       let next = 0;
       for (const t of taken) {
         for (const outcome of t.decided ? [t.decided] : (outcomes[next++] ?? []))
-          this.apply(t.message, outcome);
-        this.settler.seal(t.message);
+          this.route(t.message, outcome);
+        settler.seal(t.message);
       }
     });
   }
 
-  private apply(message: InFlightMessage, outcome: StageOutcome): void {
-    const { metrics } = this.options;
-    const { segmentType } = outcome;
+  /** Route: a message's records go to the router; a rejection is noted for its dead letter. */
+  private route(message: InFlightMessage, outcome: StageOutcome): void {
+    countOutcome(this.stages.metrics, message.source.topic, outcome);
     switch (outcome.kind) {
       case 'records':
         for (const record of outcome.records) {
-          metrics.recordsTransformed.inc({
-            segment_type: outcome.segmentType,
-            target: targetOf(record.endpoint),
-          });
-          message.pending++;
-          this.lanes.add(record, message);
+          message.expect();
+          this.stages.router.add(record, message);
         }
         return;
-      case 'rejected': {
-        const { rejection } = outcome;
-        if (rejection.stage === 'decode')
-          metrics.decodeFailures.inc({ topic: message.source.topic, code: rejection.code });
-        else if (segmentType)
-          metrics.transformFailures.inc({ segment_type: segmentType, code: rejection.code });
-        this.settler.reject(message, rejection);
+      case 'rejected':
+        this.stages.settler.reject(message, outcome.rejection);
         return;
-      }
       case 'skipped':
-        metrics.messagesSkipped.inc({ reason: outcome.reason });
         return;
     }
   }
-
-  private onResults(
-    endpoint: Endpoint,
-    items: readonly LaneItem<InFlightMessage>[],
-    result: PublishResult,
-  ): void {
-    const { metrics, clock } = this.options;
-    const target = targetOf(endpoint);
-    const now = clock.now();
-    let delivered = 0;
-    items.forEach((item, index) => {
-      const outcome = result.results[index] ?? { status: 'unsettled' };
-      switch (outcome.status) {
-        case 'delivered':
-          delivered++;
-          metrics.deliveryLatency.observe(
-            { target },
-            Math.max(0, now - item.owner.source.timestamp) / 1000,
-          );
-          if (item.nonIdempotent && target !== 'import') {
-            metrics.nonIdempotentUpdates.inc({
-              target,
-              operation: item.nonIdempotent as '$add' | '$append' | '$union',
-            });
-          }
-          this.settler.recordSettled(item.owner);
-          return;
-        case 'rejected': {
-          const rejection: Rejection = {
-            code: outcome.code,
-            stage: 'publish',
-            message: outcome.message,
-            ...(outcome.field !== undefined ? { field: outcome.field } : {}),
-          };
-          this.settler.reject(item.owner, rejection, endpoint, outcome.attempts);
-          this.settler.recordSettled(item.owner);
-          return;
-        }
-        case 'unsettled':
-          // No terminal answer (shutdown, fatal): never settled, so never committed.
-          return;
-      }
-    });
-    if (delivered > 0) {
-      metrics.recordsDelivered.inc({ target }, delivered);
-      metrics.lastFlush.set(now / 1000);
-    }
-    if (result.fatal) this.options.onFatal('auth', result.fatal.message);
-  }
-}
-
-function decodeFailure(code: 'invalid_json' | 'avro_decode_failed', message: string): StageOutcome {
-  return { kind: 'rejected', rejection: { code, stage: 'decode', message } };
 }

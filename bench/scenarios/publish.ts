@@ -5,7 +5,8 @@
  */
 import { configSchema } from '../../src/config/schema.js';
 import { TrafficGenerator } from '../../src/produce/generator.js';
-import { createPublisher, type PreparedRecord } from '../../src/publish/publisher.js';
+import { createPublisher } from '../../src/publish/publisher.js';
+import { type PreparedRecord } from '../../src/mixpanel/records.js';
 import { createRecordTransformer } from '../../src/transform/record-transformer.js';
 
 export interface PublishOnlyResult {

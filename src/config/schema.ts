@@ -277,6 +277,18 @@ const batching = z
       .min(MIB)
       .default(64 * MIB)
       .meta({ description: 'Consumption pauses while unsettled records hold this many bytes.' }),
+    waitingRecordsFactor: z.number().min(1).default(4).meta({
+      description:
+        'Records that are decided but wait for an earlier record of their partition to settle hold only a few hundred bytes; intake also waits while unsettled records number this many times `maxBufferedRecords`.',
+    }),
+    resumeRatio: z.number().gt(0).max(1).default(0.8).meta({
+      description:
+        'Once the backlog was full, intake resumes when every backlog count dropped below this share of its limit (hysteresis, so intake does not flap at the edge).',
+    }),
+    initialInFlightRequests: z.number().int().min(1).max(64).default(4).meta({
+      description:
+        'Where the adaptive concurrency limit of each endpoint starts (capped by `maxInFlightRequests`).',
+    }),
     drainTimeoutMs: positiveMs.default(15_000).meta({
       description:
         'On shutdown or rebalance, how long open batches and in-flight requests get to finish before the rest is left uncommitted.',
@@ -341,6 +353,19 @@ const deadLetter = z
       .min(1)
       .default(1000)
       .meta({ description: 'Number of recent messages the dead-letter ratio is measured over.' }),
+    maxGroupSize: z.number().int().min(1).default(100).meta({
+      description:
+        'Dead letters written together from the head of one partition, at most (and at most `window`): bounds what is still written once the guard trips.',
+    }),
+    maxBatchRecords: z.number().int().min(1).default(500).meta({
+      description: 'Dead letters per produce request to the dead-letter topic, at most.',
+    }),
+    retryInitialDelayMs: positiveMs.default(500).meta({
+      description: 'First delay before a failed dead-letter write is retried; doubles each time.',
+    }),
+    retryMaxDelayMs: positiveMs.default(30_000).meta({
+      description: 'Cap of the delay between retries of a failed dead-letter write.',
+    }),
   })
   .strict();
 

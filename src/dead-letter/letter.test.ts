@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../test/harness/manual-clock.js';
-import { createMetrics } from '../metrics/registry.js';
 import {
   deadLetterHeaders,
   deadLetterRecordHeaders,
   truncateUtf8,
   type DeadLetter,
-  type DeadLetterSink,
 } from './letter.js';
-import { DeadLetterGuard } from './guard.js';
-import { DeadLetterWriter, DeadLetterWriterStopped } from './writer.js';
 
 function letter(offset: number, overrides: Partial<DeadLetter> = {}): DeadLetter {
   return {
@@ -83,105 +78,5 @@ describe('dead-letter headers', () => {
     expect(cut.endsWith('…')).toBe(true);
     expect(cut.startsWith('éé')).toBe(true);
     expect(truncateUtf8('short', 1024)).toBe('short');
-  });
-});
-
-class RecordingSink implements DeadLetterSink {
-  writes: DeadLetter[][] = [];
-  failures = 0;
-  gate: Promise<void> | undefined;
-  async write(letters: readonly DeadLetter[]): Promise<void> {
-    await this.gate;
-    if (this.failures > 0) {
-      this.failures--;
-      throw new Error('broker unavailable');
-    }
-    this.writes.push([...letters]);
-  }
-  async close(): Promise<void> {}
-}
-
-describe('DeadLetterWriter', () => {
-  it('sends the first letter at once and groups those arriving while it is in flight', async () => {
-    const sink = new RecordingSink();
-    let open!: () => void;
-    sink.gate = new Promise((resolve) => (open = resolve));
-    const writer = new DeadLetterWriter({ sink, clock: new ManualClock() });
-    const acks = [1, 2, 3, 4].map((o) => writer.write(letter(o)));
-    sink.gate = undefined;
-    open();
-    await Promise.all(acks);
-    expect(sink.writes.map((w) => w.map((l) => l.source.offset))).toEqual([[1], [2, 3, 4]]);
-  });
-
-  it('acknowledges a letter only after the sink did, retrying failures with backoff', async () => {
-    const clock = new ManualClock();
-    const sink = new RecordingSink();
-    sink.failures = 2;
-    const metrics = createMetrics({ topics: ['events'] });
-    const writer = new DeadLetterWriter({ sink, clock, metrics, retryDelayMs: 100 });
-    let acked = false;
-    const ack = writer.write(letter(7)).then(() => (acked = true));
-    await clock.advance(99);
-    expect(acked).toBe(false);
-    await clock.advance(1); // first retry (fails), next delay 200
-    await clock.advance(200);
-    await ack;
-    expect(acked).toBe(true);
-    expect(sink.writes).toHaveLength(1);
-    expect((await metrics.deadLetterFailures.get()).values[0]?.value).toBe(2);
-    const written = (await metrics.deadLetters.get()).values.find(
-      (v) => v.labels.code === 'invalid_json' && v.labels.stage === 'decode',
-    );
-    expect(written?.value).toBe(1);
-  });
-
-  it('rejects unacknowledged letters when closed, so they stay unsettled', async () => {
-    const clock = new ManualClock();
-    const sink = new RecordingSink();
-    sink.failures = 1000;
-    const writer = new DeadLetterWriter({ sink, clock, retryDelayMs: 100 });
-    const ack = writer.write(letter(9));
-    await clock.advance(10);
-    await writer.close();
-    await expect(ack).rejects.toBeInstanceOf(DeadLetterWriterStopped);
-    await expect(writer.write(letter(10))).rejects.toBeInstanceOf(DeadLetterWriterStopped);
-  });
-
-  it('picks up letters written right after a pump finished', async () => {
-    const sink = new RecordingSink();
-    const writer = new DeadLetterWriter({ sink, clock: new ManualClock() });
-    await writer.write(letter(1));
-    await writer.write(letter(2));
-    await writer.drained();
-    expect(sink.writes.flat().map((l) => l.source.offset)).toEqual([1, 2]);
-  });
-});
-
-describe('DeadLetterGuard', () => {
-  it('trips only over a full window whose ratio passes the limit', () => {
-    const guard = new DeadLetterGuard(0.5, 4);
-    guard.record(true);
-    guard.record(true);
-    guard.record(true);
-    expect(guard.tripped).toBe(false); // window not full yet
-    guard.record(false);
-    expect(guard.ratio).toBe(0.75);
-    expect(guard.tripped).toBe(true);
-    expect(guard.describe()).toContain('deadLetter.maxRatio 0.5');
-  });
-
-  it('forgets messages that slid out of the window', () => {
-    const guard = new DeadLetterGuard(0.5, 4);
-    for (const d of [true, true, true, false, false, false, false]) guard.record(d);
-    expect(guard.ratio).toBe(0);
-    expect(guard.tripped).toBe(false);
-  });
-
-  it('never trips with maxRatio 1', () => {
-    const guard = new DeadLetterGuard(1, 2);
-    guard.record(true);
-    guard.record(true);
-    expect(guard.tripped).toBe(false);
   });
 });

@@ -6,6 +6,7 @@
  * writer is stopped; stopped letters reject and stay unsettled (redelivered after restart).
  */
 import type { Clock } from '../clock.js';
+import type { DeadLetterConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { DeadLetter, DeadLetterSink } from './letter.js';
@@ -15,11 +16,11 @@ export interface DeadLetterWriterOptions {
   readonly clock: Clock;
   readonly metrics?: Metrics;
   readonly logger?: Logger;
-  /** Letters per produce request (default 500). */
-  readonly maxBatch?: number;
-  /** Backoff after a failed write, doubling up to maxRetryDelayMs (defaults 500 ms and 30 s). */
-  readonly retryDelayMs?: number;
-  readonly maxRetryDelayMs?: number;
+  /** Letters per produce request, and the backoff after a failed write (doubling up to its cap). */
+  readonly policy: Pick<
+    DeadLetterConfig,
+    'maxBatchRecords' | 'retryInitialDelayMs' | 'retryMaxDelayMs'
+  >;
 }
 
 interface Pending {
@@ -63,11 +64,11 @@ export class DeadLetterWriter {
   }
 
   private async pump(): Promise<void> {
-    const maxBatch = this.options.maxBatch ?? 500;
-    let delay = this.options.retryDelayMs ?? 500;
+    const { maxBatchRecords, retryInitialDelayMs, retryMaxDelayMs } = this.options.policy;
+    let delay = retryInitialDelayMs;
     try {
       while (this.queue.length > 0 && !this.stop.signal.aborted) {
-        const group = this.queue.slice(0, maxBatch);
+        const group = this.queue.slice(0, maxBatchRecords);
         try {
           await this.options.sink.write(group.map((p) => p.letter));
         } catch (err) {
@@ -81,10 +82,10 @@ export class DeadLetterWriter {
           } catch {
             break;
           }
-          delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000);
+          delay = Math.min(delay * 2, retryMaxDelayMs);
           continue;
         }
-        delay = this.options.retryDelayMs ?? 500;
+        delay = retryInitialDelayMs;
         this.queue.splice(0, group.length);
         for (const p of group) {
           const { source, rejection } = p.letter;

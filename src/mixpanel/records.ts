@@ -88,3 +88,11 @@ export function orderingKey(record: MixpanelRecord): string | undefined {
       return undefined;
   }
 }
+
+/** A record serialized once, sent byte-identical on every retry. */
+export interface PreparedRecord {
+  /** JSON.stringify(record) — serialized once by the caller; the publisher never re-serializes. */
+  readonly json: string;
+  /** Byte length of json (UTF-8). */
+  readonly bytes: number;
+}

@@ -1,3 +1,4 @@
+import { BATCHING } from '../../test/support/batching.js';
 import { describe, expect, it } from 'vitest';
 import type { Metric } from 'prom-client';
 import { ManualClock } from '../../test/harness/manual-clock.js';
@@ -9,7 +10,8 @@ import {
 } from '../../test/harness/scripted-transport.js';
 import type { MixpanelConfig, RetryConfig } from '../config/schema.js';
 import { createMetrics, type Metrics } from '../metrics/registry.js';
-import { createPublisher, type PreparedRecord, type PublisherOptions } from './publisher.js';
+import { createPublisher, type PublisherOptions } from './publisher.js';
+import { type PreparedRecord } from '../mixpanel/records.js';
 
 const mixpanel: MixpanelConfig = { projectToken: 'tok-secret-value', region: 'us' };
 /** Mixpanel's advice (and the config defaults): 2 s doubling to 60 s, 1–5 s jitter. */
@@ -49,7 +51,7 @@ function setup(script: Script, overrides: Partial<PublisherOptions> = {}) {
   const publisher = createPublisher({
     mixpanel,
     retry,
-    batching: { maxInFlightRequests: 8 },
+    batching: { ...BATCHING, maxInFlightRequests: 8 },
     clock,
     random: () => 0.5,
     metrics,

@@ -6,12 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { systemClock, type Clock } from '../clock.js';
-import {
-  DEFAULT_GZIP_LEVEL,
-  type BatchingConfig,
-  type MixpanelConfig,
-  type RetryConfig,
-} from '../config/schema.js';
+import { type BatchingConfig, type MixpanelConfig, type RetryConfig } from '../config/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { ReasonCode } from '../vocabulary.js';
@@ -23,15 +18,9 @@ import { ENDPOINT_SPECS } from '../mixpanel/endpoints.js';
 import { credentialHint, requestPath, resolveDestination } from './destination.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { ENDPOINTS, targetOf, type Endpoint } from '../mixpanel/endpoints.js';
+import type { PreparedRecord } from '../mixpanel/records.js';
 import { linkSignals } from './link-signals.js';
 import { createSender, type SendOutcome } from './send-with-retry.js';
-
-export interface PreparedRecord {
-  /** JSON.stringify(record) — serialized once by the caller; the publisher never re-serializes. */
-  readonly json: string;
-  /** Byte length of json (UTF-8). */
-  readonly bytes: number;
-}
 
 export type RecordResult =
   | { readonly status: 'delivered' }
@@ -80,8 +69,10 @@ export interface Publisher {
 export interface PublisherOptions {
   readonly mixpanel: MixpanelConfig;
   readonly retry: RetryConfig;
-  readonly batching: Pick<BatchingConfig, 'maxInFlightRequests'> &
-    Partial<Pick<BatchingConfig, 'gzipLevel'>>;
+  readonly batching: Pick<
+    BatchingConfig,
+    'maxInFlightRequests' | 'initialInFlightRequests' | 'gzipLevel'
+  >;
   readonly clock?: Clock;
   /** Uniform in [0, 1); drives backoff jitter. */
   readonly random?: () => number;
@@ -93,9 +84,6 @@ export interface PublisherOptions {
    */
   readonly transport?: HttpClient;
 }
-
-/** Adaptive concurrency starts here (or at the configured maximum if lower). */
-const INITIAL_CONCURRENCY = 4;
 
 const DELIVERED: RecordResult = Object.freeze({ status: 'delivered' });
 const UNSETTLED: RecordResult = Object.freeze({ status: 'unsettled' });
@@ -114,7 +102,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const { metrics, retry } = options;
   const destination = resolveDestination(options.mixpanel);
   const maxInFlight = options.batching.maxInFlightRequests;
-  const gzipLevel = options.batching.gzipLevel ?? DEFAULT_GZIP_LEVEL;
+  const gzipLevel = options.batching.gzipLevel;
   const client =
     options.transport ??
     createHttpClient({
@@ -126,7 +114,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     ENDPOINTS.map((endpoint) => [
       endpoint,
       createConcurrencyLimiter({
-        initial: INITIAL_CONCURRENCY,
+        initial: Math.min(options.batching.initialInFlightRequests, maxInFlight),
         max: maxInFlight,
         onLimit: (limit) => metrics?.concurrencyLimit.set({ endpoint }, limit),
       }),

@@ -1,10 +1,11 @@
 /**
  * Sends one body until Mixpanel gives a terminal answer: each attempt holds a concurrency permit
- * for the HTTP exchange only, and retryable answers (429, 5xx, timeouts, resets) are retried with
- * backoff through p-retry. p-retry's own delay is zero: the wait is `clock.sleep` inside
- * `onFailedAttempt` (which p-retry awaits), so time stays injectable and `Retry-After` is honoured.
+ * for the HTTP exchange only, and retryable answers (429, 5xx, timeouts, resets) are retried after
+ * a backoff (backoff.ts) that honours `Retry-After`, slept on the Clock so that tests run on
+ * virtual time and shutdown cuts every wait short. The loop is written out rather than delegated
+ * to a retry library: the delay depends on each answer (`Retry-After`), and the wait must go
+ * through the Clock.
  */
-import pRetry from 'p-retry';
 import type { Clock } from '../clock.js';
 import type { RetryConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -52,14 +53,6 @@ export interface SenderDeps {
   readonly onReach?: ((answered: boolean) => void) | undefined;
 }
 
-class RetryableFailure extends Error {
-  constructor(readonly outcome: Extract<Classification, { kind: 'retryable' }>) {
-    super(outcome.message);
-  }
-}
-
-class BudgetExhausted extends Error {}
-
 export function createSender(deps: SenderDeps): Sender {
   const { client, clock, metrics, retry, logger } = deps;
 
@@ -105,51 +98,26 @@ export function createSender(deps: SenderDeps): Sender {
   return {
     async send(endpoint, request, batchSize, { signal, deadline }) {
       let attempts = 0;
-      let retryIndex = 0;
-      try {
-        const outcome = await pRetry(
-          async () => {
-            attempts++;
-            const classification = await attempt(endpoint, request, batchSize, signal);
-            // Aborted: p-retry re-checks the signal after each attempt and stops.
-            if (classification === undefined) return undefined;
-            if (classification.kind === 'retryable') throw new RetryableFailure(classification);
-            return classification;
-          },
-          {
-            retries: Number.POSITIVE_INFINITY,
-            minTimeout: 0,
-            signal,
-            onFailedAttempt: async ({ error }) => {
-              if (!(error instanceof RetryableFailure)) throw error;
-              const { reason, retryAfterMs } = error.outcome;
-              const delay = backoffDelay(retryIndex, retry, deps.random, retryAfterMs);
-              if (deadline !== undefined && clock.monotonic() + delay > deadline) {
-                throw new BudgetExhausted(error.message);
-              }
-              retryIndex++;
-              metrics?.retries.inc({ endpoint, reason });
-              logger.debug({ endpoint, reason, attempt: attempts, delayMs: delay }, 'retrying');
-              const sleepStarted = clock.monotonic();
-              try {
-                await clock.sleep(delay, signal);
-              } finally {
-                metrics?.backoffSeconds.inc(
-                  { endpoint },
-                  (clock.monotonic() - sleepStarted) / 1000,
-                );
-              }
-            },
-          },
-        );
-        if (outcome === undefined || signal.aborted) return { kind: 'aborted', attempts };
-        return { ...outcome, attempts };
-      } catch (err) {
-        if (signal.aborted) return { kind: 'aborted', attempts };
-        if (err instanceof BudgetExhausted) {
-          return { kind: 'exhausted', message: err.message, attempts };
+      for (let retryIndex = 0; ; retryIndex++) {
+        attempts++;
+        const classification = await attempt(endpoint, request, batchSize, signal);
+        if (classification === undefined || signal.aborted) return { kind: 'aborted', attempts };
+        if (classification.kind !== 'retryable') return { ...classification, attempts };
+        const { reason, retryAfterMs, message } = classification;
+        const delay = backoffDelay(retryIndex, retry, deps.random, retryAfterMs);
+        if (deadline !== undefined && clock.monotonic() + delay > deadline) {
+          return { kind: 'exhausted', message, attempts };
         }
-        throw err;
+        metrics?.retries.inc({ endpoint, reason });
+        logger.debug({ endpoint, reason, attempt: attempts, delayMs: delay }, 'retrying');
+        const sleepStarted = clock.monotonic();
+        try {
+          await clock.sleep(delay, signal);
+        } catch {
+          return { kind: 'aborted', attempts };
+        } finally {
+          metrics?.backoffSeconds.inc({ endpoint }, (clock.monotonic() - sleepStarted) / 1000);
+        }
       }
     },
   };

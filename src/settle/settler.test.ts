@@ -5,8 +5,12 @@ import type { KafkaRecord } from '../kafka/record.js';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/letter.js';
 import { DeadLetterGuard } from '../dead-letter/guard.js';
 import { DeadLetterWriter } from '../dead-letter/writer.js';
+import { DEAD_LETTER } from '../../test/support/dead-letter.js';
+import { Backlog } from './backlog.js';
+import type { InFlightMessage } from './in-flight-message.js';
+import { LetterGroups } from './letter-groups.js';
 import { OffsetTracker } from './offset-tracker.js';
-import { Settler, type InFlightMessage } from './settler.js';
+import { Settler } from './settler.js';
 
 const record = (offset: number, partition = 0): KafkaRecord => ({
   topic: 'events',
@@ -32,27 +36,29 @@ function setup(options: { maxRatio?: number; window?: number } = {}) {
   const sink = new RecordingSink();
   const tracker = new OffsetTracker();
   const tripped: string[] = [];
+  const backlog = new Backlog(
+    { maxRecords: 100, maxBytes: 1 << 20, waitingFactor: 4, resumeRatio: 0.8 },
+    () => {},
+  );
+  const writer = new DeadLetterWriter({ sink, clock, policy: DEAD_LETTER });
   const settler = new Settler({
     tracker,
-    deadLetters: new DeadLetterWriter({ sink, clock }),
+    backlog,
+    letters: new LetterGroups({ writer, clock, logger: silentLogger() }),
     guard: new DeadLetterGuard(options.maxRatio ?? 1, options.window ?? 1000),
-    clock,
-    logger: silentLogger(),
-    maxRecords: 100,
-    maxBytes: 1 << 20,
-    onCapacity: () => {},
+    maxLetterGroup: DEAD_LETTER.maxGroupSize,
     onGuardTripped: (d) => tripped.push(d),
   });
   /** A good message with one record in flight, or a rejected one decided at intake. */
   const admit = (offset: number, bad = false): InFlightMessage => {
     const message = settler.admit(record(offset));
     if (bad) settler.reject(message, BAD);
-    else message.pending = 1;
+    else message.expect();
     settler.seal(message);
     return message;
   };
   const committable = () => tracker.pendingCommits()[0]?.offset;
-  return { settler, sink, tracker, tripped, admit, committable };
+  return { settler, backlog, sink, tracker, tripped, admit, committable };
 }
 
 describe('Settler', () => {
@@ -89,28 +95,28 @@ describe('Settler', () => {
   });
 
   it('stops dead-lettering the moment the guard trips and leaves the rest uncommitted', async () => {
-    const { sink, tripped, admit, committable, settler } = setup({ maxRatio: 0.5, window: 4 });
+    const { sink, tripped, admit, committable, backlog } = setup({ maxRatio: 0.5, window: 4 });
     for (let offset = 0; offset < 20; offset++) admit(offset, true);
     await flushMicrotasks();
     expect(tripped).toHaveLength(1);
     // The group in flight when it tripped is written; nothing after it.
     expect(sink.written.length).toBeLessThan(20);
     expect(committable()).toBe(sink.written.length);
-    expect(settler.unsettled.records).toBe(0);
+    expect(backlog.unsettled.records).toBe(0);
   });
 
   it('drops a revoked partition: its records never settle here', async () => {
-    const { settler, tracker, admit } = setup();
+    const { settler, backlog, tracker, admit } = setup();
     const good = admit(0);
     settler.revoke({ topic: 'events', partition: 0 });
     settler.recordSettled(good);
     await flushMicrotasks();
     expect(tracker.pendingCommits()).toEqual([]);
-    expect(settler.unsettled.records).toBe(0);
+    expect(backlog.unsettled.records).toBe(0);
   });
 
   it('abandons a record without committing it or anything after it, and frees the capacity', async () => {
-    const { settler, tracker, admit } = setup();
+    const { settler, backlog, tracker, admit } = setup();
     const first = admit(0);
     settler.recordSettled(first);
     const stuck = settler.admit(record(1));
@@ -119,24 +125,24 @@ describe('Settler', () => {
     settler.abandon(stuck);
     settler.recordSettled(after);
     settler.recordSettled(later);
-    await settler.idle();
+    await backlog.idle();
     expect(tracker.pendingCommits()).toEqual([{ topic: 'events', partition: 0, offset: 1 }]);
-    expect(settler.unsettled.records).toBe(0);
+    expect(backlog.unsettled.records).toBe(0);
   });
 
   it('bounds intake by the records still holding their bytes, not by decided ones waiting their turn', async () => {
-    const { settler, admit } = setup();
+    const { settler, backlog, admit } = setup();
     const head = settler.admit(record(0)); // undecided: everything behind it waits
     const waiting = Array.from({ length: 99 }, (_, i) => admit(i + 1));
-    expect(settler.full()).toBe(true);
+    expect(backlog.full()).toBe(true);
     for (const message of waiting) settler.recordSettled(message);
-    expect(settler.unsettled.records).toBe(100);
-    expect(settler.full()).toBe(false);
+    expect(backlog.unsettled.records).toBe(100);
+    expect(backlog.full()).toBe(false);
     // Decided good records dropped their value: it can never be dead-lettered.
     expect(waiting[0]?.source.value).toBeNull();
     expect(head.source.value).not.toBeNull();
     // Waiting records are still capped, at four times the limit.
     for (let offset = 100; offset < 400; offset++) settler.recordSettled(admit(offset));
-    expect(settler.full()).toBe(true);
+    expect(backlog.full()).toBe(true);
   });
 });

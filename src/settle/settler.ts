@@ -1,119 +1,53 @@
 /**
- * Settlement of Kafka records. One Kafka record (a Segment message, or a batch payload of several)
- * becomes zero or more Mixpanel records. It is *decided* once every one of them has a terminal
- * answer, and *settled* once it is decided and, if anything about it was rejected, its dead letter
- * is acknowledged. Only settled records count towards the commit watermark and free capacity.
+ * Settlement of Kafka records. A record is *decided* once every Mixpanel record made from it has a
+ * terminal answer, and *settled* once it is decided and, if anything about it was rejected, its
+ * dead letter is acknowledged. Only settled records count towards the commit watermark.
  *
- * Decided records settle in Kafka order per partition: a dead letter is written only once every
- * earlier record of its partition settled. So the dead-letter topic receives records in source
- * order, the dead-letter guard judges the stream as it is (not the fast rejections first: a
- * malformed record is decided at once, a good one only after Mixpanel answered), and once the
- * guard trips nothing more is dead-lettered; what is left stays unsettled and is redelivered.
+ * Decided records settle in Kafka order per partition (partition-queue.ts): a dead letter is
+ * written only once every earlier record of its partition settled. So the dead-letter topic
+ * receives records in source order, the dead-letter guard judges the stream as it is (not the fast
+ * rejections first: a malformed record is decided at once, a good one only after Mixpanel
+ * answered), and once the guard trips nothing more is dead-lettered; what is left stays unsettled
+ * and is redelivered.
  *
- * Records of a partition revoked meanwhile are dropped silently: the new owner reads them again
- * from the last commit (and dead-letters them itself if they are bad).
+ * Records of a partition revoked meanwhile are released without settling: the new owner reads
+ * them again from the last commit (and dead-letters them itself if they are bad).
  */
-import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
+import type { KafkaRecord } from '../kafka/record.js';
+import { PartitionMap } from '../kafka/partition-map.js';
+import type { TopicPartition } from '../kafka/topic-partition.js';
+import type { DeadLetterGuard } from '../dead-letter/guard.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { Endpoint } from '../mixpanel/endpoints.js';
 import type { Rejection } from '../vocabulary.js';
-import type { KafkaRecord } from '../kafka/record.js';
-import type { DeadLetterGuard } from '../dead-letter/guard.js';
-import { DeadLetterWriterStopped, type DeadLetterWriter } from '../dead-letter/writer.js';
-import { PartitionMap } from '../kafka/partition-map.js';
+import type { Backlog } from './backlog.js';
+import { InFlightMessage } from './in-flight-message.js';
+import type { LetterGroups } from './letter-groups.js';
 import type { OffsetTracker } from './offset-tracker.js';
-import type { TopicPartition } from '../kafka/topic-partition.js';
-
-export class InFlightMessage {
-  /** Mixpanel records of this message without a terminal answer yet. */
-  pending = 0;
-  /** The first reason anything about this message was refused. */
-  rejection: Rejection | undefined;
-  endpoint: Endpoint | undefined;
-  attempts = 0;
-  /** True once intake added every record: before that, pending === 0 means nothing. */
-  sealed = false;
-  /** Still holds its key and value (needed until it is known not to be dead-lettered). */
-  heavy = true;
-
-  constructor(
-    /** Replaced by a copy without key, value and headers once they can no longer be needed. */
-    public source: KafkaRecord,
-    readonly bytes: number,
-  ) {}
-
-  get decided(): boolean {
-    return this.sealed && this.pending === 0;
-  }
-}
+import { PartitionQueue } from './partition-queue.js';
 
 export interface SettlerOptions {
   readonly tracker: OffsetTracker;
-  readonly deadLetters: DeadLetterWriter;
+  readonly backlog: Backlog;
+  readonly letters: LetterGroups;
   readonly guard: DeadLetterGuard;
-  readonly clock: Clock;
-  readonly logger: Logger;
+  /**
+   * Dead letters written together from one partition's head, at most (also capped by the guard's
+   * window). Bounds what can still be written once the guard trips: one group per partition.
+   */
+  readonly maxLetterGroup: number;
   readonly metrics?: Metrics;
-  readonly maxRecords: number;
-  readonly maxBytes: number;
-  /** Called when the backlog drops below 80% of both limits after being full. */
-  readonly onCapacity: () => void;
-  /** Called once when the dead-letter guard trips. */
+  /** Called once, when the dead-letter guard trips. */
   readonly onGuardTripped: (description: string) => void;
 }
 
-/**
- * Dead letters written together from one partition's head, at most. Bounds what can still be
- * written once the guard trips (one group per partition).
- */
-const MAX_LETTER_GROUP = 100;
-
-/** Decided records waiting their turn may number this many times maxBufferedRecords. */
-const WAITING_FACTOR = 4;
-
-/** The records of one partition in intake order, settled from the head. */
-class PartitionQueue {
-  items: InFlightMessage[] = [];
-  head = 0;
-  /** A group of dead letters from the head is being written. */
-  writing = false;
-  /** No longer settles here (revoked, or a record of it was abandoned): records are released. */
-  revoked = false;
-}
-
 export class Settler {
-  /** Admitted and not yet settled (or released): what idle() waits for. */
-  private unsettledRecords = 0;
-  /** Of those, the ones still holding their bytes: what the backlog limits bound. */
-  private heavyRecords = 0;
-  private heavyBytes = 0;
-  private wasFull = false;
   private readonly queues = new PartitionMap<PartitionQueue>();
   private readonly queueOf = new WeakMap<InFlightMessage, PartitionQueue>();
-  private idleWaiters: Array<() => void> = [];
-  /** Set when the dead-letter guard tripped: nothing more is settled or dead-lettered. */
+  /** The dead-letter guard tripped: nothing more is settled or dead-lettered. */
   private halted = false;
 
   constructor(private readonly options: SettlerOptions) {}
-
-  get unsettled(): { records: number; bytes: number } {
-    return { records: this.unsettledRecords, bytes: this.heavyBytes };
-  }
-
-  /**
-   * True when intake must stop (the backlog limits of spec §2 are reached). The limits bound the
-   * records still holding their bytes; a decided good record waiting for its turn to settle (in
-   * Kafka order) is a few hundred bytes, so those are only capped at WAITING_FACTOR × maxRecords.
-   */
-  full(): boolean {
-    const full =
-      this.heavyRecords >= this.options.maxRecords ||
-      this.heavyBytes >= this.options.maxBytes ||
-      this.unsettledRecords >= this.options.maxRecords * WAITING_FACTOR;
-    if (full) this.wasFull = true;
-    return full;
-  }
 
   /** Registers a Kafka record taken into the pipeline. */
   admit(source: KafkaRecord): InFlightMessage {
@@ -123,34 +57,39 @@ export class Settler {
     );
     this.options.tracker.track(source, source.offset);
     const queue = this.queues.ensure(source, () => new PartitionQueue());
-    queue.items.push(message);
+    queue.push(message);
     this.queueOf.set(message, queue);
-    this.unsettledRecords++;
-    this.heavyRecords++;
-    this.heavyBytes += message.bytes;
-    this.updateGauges();
+    this.options.backlog.admitted(message.bytes);
     return message;
+  }
+
+  /**
+   * The next offset intake expects on the partition, or -1 before its first record. kafkajs
+   * refetches from the committed offset after a rebalance that kept a partition here: records
+   * below this are already in flight.
+   */
+  intakeEnd(tp: TopicPartition): number {
+    return this.options.tracker.intakeEnd(tp);
+  }
+
+  /** Offsets before `end` carry nothing to settle (control records, compacted gaps). */
+  skipTo(tp: TopicPartition, end: number): void {
+    this.options.tracker.skipTo(tp, end);
   }
 
   /** Notes a rejection; the message is dead-lettered once decided and its turn comes. */
   reject(message: InFlightMessage, rejection: Rejection, endpoint?: Endpoint, attempts = 0): void {
-    if (message.rejection === undefined) {
-      message.rejection = rejection;
-      message.endpoint = endpoint;
-      message.attempts = attempts;
-    }
+    message.reject(rejection, endpoint, attempts);
   }
 
   /** One Mixpanel record of the message reached a terminal answer. */
   recordSettled(message: InFlightMessage): void {
-    message.pending--;
-    if (message.decided) this.advance(message);
+    if (message.answered()) this.advance(message);
   }
 
   /** Intake added every record of the message. */
   seal(message: InFlightMessage): void {
-    message.sealed = true;
-    if (message.decided) this.advance(message);
+    if (message.seal()) this.advance(message);
   }
 
   /**
@@ -160,9 +99,8 @@ export class Settler {
    */
   abandon(message: InFlightMessage): void {
     const queue = this.queueOf.get(message);
-    if (queue && !queue.revoked) this.stopQueue(queue);
-    message.sealed = true;
-    message.pending = 0;
+    if (queue && !queue.stopped) this.releaseAll(queue.stop());
+    message.abandon();
     this.release(message);
   }
 
@@ -171,31 +109,16 @@ export class Settler {
     const queue = this.queues.get(tp);
     this.queues.delete(tp);
     this.options.tracker.forget(tp);
-    if (queue) this.stopQueue(queue);
-  }
-
-  /** Decided records waiting for their turn are released now; the others when they are decided. */
-  private stopQueue(queue: PartitionQueue): void {
-    queue.revoked = true;
-    for (let i = queue.head; i < queue.items.length; i++) {
-      const message = queue.items[i] as InFlightMessage;
-      if (message.decided) this.release(message);
-    }
-    queue.items = [];
-    queue.head = 0;
-  }
-
-  /** Resolves when nothing is unsettled. */
-  idle(): Promise<void> {
-    if (this.unsettledRecords === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    if (queue) this.releaseAll(queue.stop());
   }
 
   private advance(message: InFlightMessage): void {
     const queue = this.queueOf.get(message) as PartitionQueue;
     // Decided and not rejected: its bytes will never be dead-lettered.
-    if (message.rejection === undefined) this.lighten(message);
-    if (queue.revoked || this.halted) {
+    if (message.rejection === undefined && message.lighten()) {
+      this.options.backlog.lightened(message.bytes);
+    }
+    if (queue.stopped || this.halted) {
       // Released without settling: never committed here, so redelivered.
       this.release(message);
       return;
@@ -203,132 +126,53 @@ export class Settler {
     this.settleFromHead(queue);
   }
 
-  /** Settles decided records from the head of the queue; dead letters go out as a group. */
   private settleFromHead(queue: PartitionQueue): void {
-    if (queue.writing) return;
-    const letters: InFlightMessage[] = [];
-    const maxGroup = Math.min(MAX_LETTER_GROUP, this.options.guard.window);
-    while (queue.head < queue.items.length && !this.halted && letters.length < maxGroup) {
-      const message = queue.items[queue.head] as InFlightMessage;
-      if (!message.decided) break;
-      if (message.rejection === undefined) {
-        if (letters.length > 0) break; // after the group's letters are acknowledged
-        queue.head++;
-        this.finish(message, false);
-        continue;
-      }
-      letters.push(message);
-      queue.head++;
-    }
-    this.compact(queue);
-    if (letters.length > 0) this.writeLetters(queue, letters);
+    if (this.halted) return;
+    const maxLetters = Math.min(this.options.maxLetterGroup, this.options.guard.window);
+    const run = queue.takeHead(maxLetters);
+    for (const message of run.settled) this.finish(message, false);
+    if (run.letters.length > 0) void this.writeLetters(queue, run.letters);
   }
 
-  private writeLetters(queue: PartitionQueue, letters: InFlightMessage[]): void {
-    queue.writing = true;
-    const failedAt = this.options.clock.now();
-    const written = letters.map((message) =>
-      this.options.deadLetters.write({
-        source: message.source,
-        rejection: message.rejection as Rejection,
-        ...(message.endpoint !== undefined ? { endpoint: message.endpoint } : {}),
-        attempts: message.attempts,
-        failedAt,
-      }),
-    );
-    void Promise.allSettled(written).then((results) => {
-      queue.writing = false;
-      results.forEach((result, i) => {
-        const message = letters[i] as InFlightMessage;
-        if (result.status === 'fulfilled' && !queue.revoked) {
-          // Acknowledged, so settled even after a halt: it is safely in the dead-letter topic.
-          this.finish(message, true);
-          return;
-        }
-        if (result.status === 'rejected' && !(result.reason instanceof DeadLetterWriterStopped)) {
-          this.options.logger.error({ err: result.reason }, 'dead-letter write failed');
-        }
-        // Not acknowledged (writer stopped), or no longer ours: stays uncommitted, comes back.
-        this.release(message);
-      });
-      if (!queue.revoked) this.settleFromHead(queue);
+  private async writeLetters(queue: PartitionQueue, letters: InFlightMessage[]): Promise<void> {
+    const acknowledged = await this.options.letters.write(letters);
+    queue.letterGroupDone();
+    letters.forEach((message, i) => {
+      // Acknowledged, so settled even after a halt: it is safely in the dead-letter topic.
+      if (acknowledged[i] && !queue.stopped) this.finish(message, true);
+      // Not acknowledged, or no longer ours: stays uncommitted and comes back.
+      else this.release(message);
     });
+    if (!queue.stopped) this.settleFromHead(queue);
   }
 
   private finish(message: InFlightMessage, deadLettered: boolean): void {
-    this.options.tracker.settle(message.source, message.source.offset);
-    this.options.guard.record(deadLettered);
-    this.options.metrics?.deadLetterRatio.set(this.options.guard.ratio);
+    const { guard, tracker, metrics } = this.options;
+    tracker.settle(message.source, message.source.offset);
+    guard.record(deadLettered);
+    metrics?.deadLetterRatio.set(guard.ratio);
     this.release(message);
-    if (deadLettered && this.options.guard.tripped && !this.halted) this.halt();
+    if (deadLettered && guard.tripped && !this.halted) this.halt();
   }
 
   /**
-   * Brakes on: nothing more is dead-lettered (letters not yet acknowledged are abandoned, so their
-   * records stay uncommitted and come back once the cause is fixed) and decided records waiting
-   * for their turn are released.
+   * Brakes on: nothing more is dead-lettered or settled (decided records waiting for their turn
+   * are released, so their records stay uncommitted and come back once the cause is fixed).
    */
   private halt(): void {
     this.halted = true;
-    void this.options.deadLetters.close();
-    for (const queue of this.queues.values()) {
-      for (let i = queue.head; i < queue.items.length; i++) {
-        const message = queue.items[i] as InFlightMessage;
-        if (message.decided) this.release(message);
-      }
-      queue.head = queue.items.length;
-      this.compact(queue);
-    }
+    void this.options.letters.stop();
+    for (const queue of this.queues.values()) this.releaseAll(queue.clear());
     this.options.onGuardTripped(this.options.guard.describe());
   }
 
-  private compact(queue: PartitionQueue): void {
-    if (queue.head === queue.items.length) {
-      queue.items = [];
-      queue.head = 0;
-    } else if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
-      queue.items = queue.items.slice(queue.head);
-      queue.head = 0;
-    }
+  private releaseAll(messages: readonly InFlightMessage[]): void {
+    for (const message of messages) this.release(message);
   }
 
-  /** Drops a message's key, value and headers and frees its share of the backlog limits. */
-  private lighten(message: InFlightMessage): void {
-    if (!message.heavy) return;
-    message.heavy = false;
-    message.source = { ...message.source, key: null, value: null, headers: {} };
-    this.heavyRecords--;
-    this.heavyBytes -= message.bytes;
-    this.updateGauges();
-    this.checkCapacity();
-  }
-
+  /** The message leaves the pipeline (settled, or given up): frees its share of the backlog. */
   private release(message: InFlightMessage): void {
-    this.unsettledRecords--;
-    if (message.heavy) {
-      message.heavy = false;
-      this.heavyRecords--;
-      this.heavyBytes -= message.bytes;
-    }
-    this.updateGauges();
-    this.checkCapacity();
-    if (this.unsettledRecords === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-  }
-
-  private checkCapacity(): void {
-    if (
-      this.wasFull &&
-      this.heavyRecords < this.options.maxRecords * 0.8 &&
-      this.heavyBytes < this.options.maxBytes * 0.8 &&
-      this.unsettledRecords < this.options.maxRecords * WAITING_FACTOR * 0.8
-    ) {
-      this.wasFull = false;
-      this.options.onCapacity();
-    }
-  }
-
-  private updateGauges(): void {
-    this.options.metrics?.unsettledMessages.set(this.unsettledRecords);
-    this.options.metrics?.unsettledBytes.set(this.heavyBytes);
+    const heavyBytes = message.lighten() ? message.bytes : undefined;
+    this.options.backlog.released(heavyBytes);
   }
 }

@@ -3,9 +3,10 @@
  * config it was started with and answers each job with the outcomes of its inputs, in order.
  * JSON inputs arrive concatenated in one transferred buffer with their offsets.
  */
+import type { DecodeInput } from '../decode/record-decoder.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRecordTransformer } from './record-transformer.js';
-import { runInput, type StageConfig, type StageInput, type StageOutcome } from './stage.js';
+import { runInput, type StageConfig, type StageOutcome } from './stage.js';
 
 export interface WorkerJob {
   readonly id: number;
@@ -33,7 +34,7 @@ if (port) {
     const results: StageOutcome[][] = [];
     for (let i = 0; i < job.starts.length; i++) {
       const start = job.starts[i] as number;
-      const input: StageInput =
+      const input: DecodeInput =
         start >= 0
           ? {
               bytes: bytes.subarray(start, start + (job.lengths[i] as number)),

@@ -1,20 +1,16 @@
+import type { DecodeInput } from '../decode/record-decoder.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
-import {
-  createInProcessStage,
-  prepareRecord,
-  type StageInput,
-  type TransformStage,
-} from './stage.js';
+import { createInProcessStage, prepareRecord, type TransformStage } from './stage.js';
 import { createWorkerStage, TransformStageFailed } from './worker-stage.js';
 
 const config = configSchema.parse({ mixpanel: { projectToken: 'tok' } });
 const now = Date.UTC(2025, 0, 2);
-const json = (value: unknown): StageInput => ({
+const json = (value: unknown): DecodeInput => ({
   bytes: Buffer.from(JSON.stringify(value)),
   kafkaTimestampMs: now,
 });
-const inputs: StageInput[] = [
+const inputs: DecodeInput[] = [
   json({
     type: 'track',
     event: 'Signed Up',

@@ -9,21 +9,17 @@
  * which the pipeline treats as fatal: nothing is settled, so nothing is committed.
  */
 import type { Config } from '../config/schema.js';
+import type { DecodeInput } from '../decode/record-decoder.js';
 import {
   isIdentityEvent,
   NON_IDEMPOTENT_OPERATIONS,
   orderingKey,
   type MixpanelRecord,
-  type ProfileOperation,
+  type NonIdempotentOperation,
 } from '../mixpanel/records.js';
 import { type Endpoint } from '../mixpanel/endpoints.js';
 import { createRecordTransformer } from './record-transformer.js';
 import type { Outcome, TransformOutcome } from './transform.js';
-
-/** One Kafka record to transform: its JSON bytes, or a payload already decoded (Avro). */
-export type StageInput =
-  | { readonly bytes: Uint8Array; readonly kafkaTimestampMs: number }
-  | { readonly payload: unknown; readonly kafkaTimestampMs: number };
 
 /** A Mixpanel record ready for a batch: serialized once, resent byte-identical on retries. */
 export interface PreparedOutput {
@@ -36,13 +32,13 @@ export interface PreparedOutput {
   /** `$identify` / `$create_alias`: sent in requests of their own. */
   readonly identity: boolean;
   /** A profile operation whose replay is not a no-op, counted when delivered. */
-  readonly nonIdempotent: ProfileOperation | undefined;
+  readonly nonIdempotent: NonIdempotentOperation | undefined;
 }
 
 export type StageOutcome = Outcome<PreparedOutput>;
 
 export interface TransformStage {
-  submit(inputs: readonly StageInput[], nowMs: number): Promise<StageOutcome[][]>;
+  submit(inputs: readonly DecodeInput[], nowMs: number): Promise<StageOutcome[][]>;
   close(): Promise<void>;
 }
 
@@ -76,7 +72,7 @@ function prepareOutcome(outcome: TransformOutcome): StageOutcome {
 /** Transforms one input with a record transformer (used by both stages). */
 export function runInput(
   transformer: ReturnType<typeof createRecordTransformer>,
-  input: StageInput,
+  input: DecodeInput,
   nowMs: number,
 ): StageOutcome[] {
   const context = { nowMs, kafkaTimestampMs: input.kafkaTimestampMs };

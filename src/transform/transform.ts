@@ -23,7 +23,7 @@ import type { Rejection, SkipReason } from '../vocabulary.js';
 import { mapAlias } from './alias.js';
 import { mapGroup } from './group.js';
 import { mapIdentify } from './identify.js';
-import { mixpanelDisabled } from './integrations.js';
+import { mixpanelDisabled } from '../segment/integrations.js';
 import { checkRecord } from './limits.js';
 import { MAX_RECORD_BYTES, recordSizeBound } from './record-size.js';
 import type { Mapped } from './mapped.js';

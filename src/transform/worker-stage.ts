@@ -7,9 +7,10 @@
  * A worker that dies fails every job it held and the stage from then on: the pipeline stops, and
  * since nothing of those jobs settled, nothing of them is committed.
  */
+import type { DecodeInput } from '../decode/record-decoder.js';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
-import type { StageConfig, StageInput, StageOutcome, TransformStage } from './stage.js';
+import type { StageConfig, StageOutcome, TransformStage } from './stage.js';
 import type { WorkerJob, WorkerReply } from './stage-worker.js';
 
 interface Pending {
@@ -88,7 +89,7 @@ export function createWorkerStage(
   });
 
   return {
-    submit(inputs: readonly StageInput[], nowMs: number): Promise<StageOutcome[][]> {
+    submit(inputs: readonly DecodeInput[], nowMs: number): Promise<StageOutcome[][]> {
       if (failure) return Promise.reject(failure);
       if (inputs.length === 0) return Promise.resolve([]);
       let total = 0;

@@ -4,14 +4,12 @@
  * profile state) and metric values. Retry delays are small through config; nothing sleeps.
  */
 import type { Metric } from 'prom-client';
+import { BATCHING } from '../support/batching.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { RetryConfig } from '../../src/config/schema.js';
 import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
-import {
-  createPublisher,
-  type PreparedRecord,
-  type PublisherOptions,
-} from '../../src/publish/publisher.js';
+import { createPublisher, type PublisherOptions } from '../../src/publish/publisher.js';
+import { type PreparedRecord } from '../../src/mixpanel/records.js';
 import type { FaultSpecInput, Sandbox } from '../../src/sandbox/index.js';
 import { useSandbox } from '../harness/sandbox.js';
 
@@ -53,7 +51,7 @@ function usePublisher(
   const publisher = createPublisher({
     mixpanel: { projectToken: 'tok', region: 'us', apiHost: sandbox.url },
     retry: fastRetry,
-    batching: { maxInFlightRequests: 8 },
+    batching: { ...BATCHING, maxInFlightRequests: 8 },
     metrics,
     ...overrides,
   });

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock, flushMicrotasks } from '../../test/harness/manual-clock.js';
 import { BATCHING } from '../../test/support/batching.js';
 import { createMetrics } from '../metrics/registry.js';
-import type { PreparedRecord, Publisher, PublishResult } from '../publish/publisher.js';
+import type { PreparedRecord } from '../mixpanel/records.js';
+import { Dispatcher } from './dispatcher.js';
+import type { Publisher, PublishResult } from './publisher.js';
 import type { Endpoint } from '../mixpanel/endpoints.js';
 import { prepareRecord, type PreparedOutput } from '../transform/stage.js';
-import { Lanes } from './lanes.js';
+import { Router } from '../batch/router.js';
 
 /** A publisher that holds every request until the test answers it. */
 class HeldPublisher implements Publisher {
@@ -43,18 +45,28 @@ function setup(batching: Partial<typeof BATCHING> = {}) {
   const clock = new ManualClock();
   const publisher = new HeldPublisher();
   const outcomes: { endpoint: Endpoint; owners: string[] }[] = [];
-  const lanes = new Lanes<string>({
+  const dispatcher = new Dispatcher<string>({
+    publisher,
+    onResults: (batch) =>
+      outcomes.push({ endpoint: batch.lane.endpoint, owners: batch.items.map((i) => i.owner) }),
+  });
+  const router = new Router<string>({
     batching: { ...BATCHING, ...batching },
     clock,
-    publisher,
     metrics: createMetrics(),
     orderedLanes: 4,
-    onResults: (endpoint, items) => outcomes.push({ endpoint, owners: items.map((i) => i.owner) }),
+    onBatch: (batch) => dispatcher.dispatch(batch),
   });
+  // The two stages as the pipeline uses them: records in, batches out to the publisher.
+  const lanes = {
+    add: (record: PreparedOutput, owner: string) => router.add(record, owner),
+    flush: () => router.flush('shutdown'),
+    idle: () => dispatcher.idle(),
+  };
   return { clock, publisher, lanes, outcomes };
 }
 
-describe('Lanes', () => {
+describe('Router and Dispatcher', () => {
   it('sends /import batches concurrently', async () => {
     const { lanes, publisher } = setup({ maxRecords: 2 });
     for (let i = 0; i < 6; i++) lanes.add(event(`e${i}`), `m${i}`);
@@ -94,7 +106,7 @@ describe('Lanes', () => {
     lanes.add(event('Signed Up'), 'a');
     lanes.add(event('$identify'), 'b');
     lanes.add(event('Page Viewed'), 'c');
-    lanes.flush('shutdown');
+    lanes.flush();
     await flushMicrotasks();
     const batches = publisher.calls.map((c) =>
       c.records.map((r) => (JSON.parse(r.json) as { event: string }).event),
@@ -106,7 +118,7 @@ describe('Lanes', () => {
     const { lanes, publisher, outcomes } = setup();
     lanes.add(event('a'), 'first');
     lanes.add(event('b'), 'second');
-    lanes.flush('shutdown');
+    lanes.flush();
     await flushMicrotasks();
     let idle = false;
     void lanes.idle().then(() => (idle = true));

@@ -1,12 +1,13 @@
 /**
- * Segment's `integrations` object (spec §3): whether the sender switched Mixpanel off for this
- * message. Segment's platform filters on it before any destination runs, so a drop-in must too
- * (mapping reference §16.8). Keys are matched exactly, as Segment does.
+ * Segment's `integrations` object: whether the sender switched Mixpanel off for this message.
+ * Segment's platform filters on it before any destination runs, so a drop-in must too: a message
+ * is skipped when `Mixpanel`, `Mixpanel (Actions)` or `Mixpanel (Legacy)` is false, or when `All`
+ * is false and none of those is on. Keys are matched exactly, as Segment does.
  *
  * A destination key counts as "on" when it is `true` or an object (Segment's form for
  * destination-specific options, e.g. `"Mixpanel": {...}`), "off" only when it is `false`.
  */
-import type { UntrustedObject } from '../segment/message.js';
+import type { UntrustedObject } from './message.js';
 
 export const MIXPANEL_INTEGRATION_KEYS = [
   'Mixpanel',

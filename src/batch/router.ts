@@ -1,0 +1,137 @@
+/**
+ * Routes prepared Mixpanel records to lanes, each with its own batcher, and hands every closed
+ * batch on with its lane.
+ *
+ * - `/import`: one lane for ordinary events, whose batches may be sent concurrently (events carry
+ *   their own time), and one lane for identity events (`$identify`, `$create_alias`), which travel
+ *   in requests of their own so a project that refuses them cannot poison ordinary batches.
+ * - `/engage` and `/groups`: updates must reach Mixpanel in Kafka order per distinct_id (or group),
+ *   so records are spread over `orderedLanes` lanes by a hash of that key, and each such lane is
+ *   marked `ordered`: the dispatcher keeps at most one of its batches in flight.
+ */
+import type { Clock } from '../clock.js';
+import type { BatchingConfig } from '../config/schema.js';
+import type { Metrics } from '../metrics/registry.js';
+import { targetOf, type Endpoint } from '../mixpanel/endpoints.js';
+import type { NonIdempotentOperation, PreparedRecord } from '../mixpanel/records.js';
+import type { PreparedOutput } from '../transform/stage.js';
+import type { FlushReason } from '../vocabulary.js';
+import { Batcher, type Batch } from './batcher.js';
+
+export interface BatchItem<Owner> extends PreparedRecord {
+  readonly owner: Owner;
+  /** The profile operation when its replay is not a no-op (counted once delivered). */
+  readonly nonIdempotent: NonIdempotentOperation | undefined;
+}
+
+export interface Lane {
+  /** Stable index of the lane (its place in the router). */
+  readonly id: number;
+  readonly endpoint: Endpoint;
+  /** At most one batch of this lane may be in flight, and batches go in order. */
+  readonly ordered: boolean;
+}
+
+export interface LaneBatch<Owner> extends Batch<BatchItem<Owner>> {
+  readonly lane: Lane;
+}
+
+export interface RouterOptions<Owner> {
+  readonly batching: Pick<BatchingConfig, 'maxRecords' | 'maxBytes' | 'lingerMs'>;
+  readonly clock: Clock;
+  readonly metrics?: Metrics;
+  /** Lanes per ordered endpoint (/engage, /groups). */
+  readonly orderedLanes: number;
+  /** Receives each closed batch, synchronously, in the order batches close. */
+  readonly onBatch: (batch: LaneBatch<Owner>) => void;
+}
+
+export class Router<Owner> {
+  private readonly lanes: Lane[] = [];
+  private readonly batchers: Batcher<BatchItem<Owner>>[] = [];
+  private readonly importLane: number;
+  private readonly identityLane: number;
+  private readonly engageLanes: number[];
+  private readonly groupLanes: number[];
+
+  constructor(private readonly options: RouterOptions<Owner>) {
+    this.importLane = this.addLane('/import', false);
+    this.identityLane = this.addLane('/import', false);
+    const ordered = (endpoint: Endpoint): number[] =>
+      Array.from({ length: options.orderedLanes }, () => this.addLane(endpoint, true));
+    this.engageLanes = ordered('/engage');
+    this.groupLanes = ordered('/groups');
+  }
+
+  /** Adds one prepared record; its bytes are resent unchanged on every retry. */
+  add(record: PreparedOutput, owner: Owner): void {
+    const item: BatchItem<Owner> = {
+      json: record.json,
+      bytes: record.bytes,
+      owner,
+      nonIdempotent: record.nonIdempotent,
+    };
+    this.options.metrics?.bufferedRecords.inc({ target: targetOf(record.endpoint) });
+    (this.batchers[this.laneOf(record)] as Batcher<BatchItem<Owner>>).add(item, item.bytes);
+  }
+
+  /** Closes every open batch now (shutdown, rebalance). */
+  flush(reason: FlushReason): void {
+    for (const batcher of this.batchers) batcher.flush(reason);
+  }
+
+  /** Stops linger timers. */
+  dispose(): void {
+    for (const batcher of this.batchers) batcher.dispose();
+  }
+
+  private addLane(endpoint: Endpoint, ordered: boolean): number {
+    const lane: Lane = { id: this.lanes.length, endpoint, ordered };
+    this.lanes.push(lane);
+    this.batchers.push(
+      new Batcher<BatchItem<Owner>>({
+        maxRecords: this.options.batching.maxRecords,
+        maxBytes: this.options.batching.maxBytes,
+        lingerMs: this.options.batching.lingerMs,
+        clock: this.options.clock,
+        onBatch: (batch) => this.closed(lane, batch),
+      }),
+    );
+    return lane.id;
+  }
+
+  private closed(lane: Lane, batch: Batch<BatchItem<Owner>>): void {
+    const target = targetOf(lane.endpoint);
+    const metrics = this.options.metrics;
+    metrics?.bufferedRecords.dec({ target }, batch.items.length);
+    metrics?.batchFlushes.inc({ target, reason: batch.reason });
+    metrics?.batchRecords.observe({ target }, batch.items.length);
+    metrics?.batchBytes.observe({ target }, batch.bytes);
+    this.options.onBatch({ ...batch, lane });
+  }
+
+  private laneOf(record: PreparedOutput): number {
+    switch (record.endpoint) {
+      case '/import':
+        return record.identity ? this.identityLane : this.importLane;
+      case '/engage':
+        return pick(this.engageLanes, record.orderingKey);
+      case '/groups':
+        return pick(this.groupLanes, record.orderingKey);
+    }
+  }
+}
+
+function pick(lanes: readonly number[], key: string | undefined): number {
+  return lanes[hash(key ?? '') % lanes.length] as number;
+}
+
+/** FNV-1a, 32 bits: a stable, cheap spread of ordering keys over lanes. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../test/harness/manual-clock.js';
+import { DEAD_LETTER } from '../../test/support/dead-letter.js';
+import { createMetrics } from '../metrics/registry.js';
+import type { DeadLetter, DeadLetterSink } from './letter.js';
+import { DeadLetterWriter, DeadLetterWriterStopped } from './writer.js';
+
+function letter(offset: number, overrides: Partial<DeadLetter> = {}): DeadLetter {
+  return {
+    source: {
+      topic: 'events',
+      partition: 2,
+      offset,
+      timestamp: 1735550100000,
+      key: Buffer.from('user-1'),
+      value: Buffer.from('{not json'),
+      headers: { traceparent: 'abc', 'dlq.error.code': 'stale' },
+    },
+    rejection: { code: 'invalid_json', stage: 'decode', message: 'Unexpected token n' },
+    attempts: 0,
+    failedAt: 1735550200000,
+    ...overrides,
+  };
+}
+
+class RecordingSink implements DeadLetterSink {
+  writes: DeadLetter[][] = [];
+  failures = 0;
+  gate: Promise<void> | undefined;
+  async write(letters: readonly DeadLetter[]): Promise<void> {
+    await this.gate;
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('broker unavailable');
+    }
+    this.writes.push([...letters]);
+  }
+  async close(): Promise<void> {}
+}
+
+describe('DeadLetterWriter', () => {
+  it('sends the first letter at once and groups those arriving while it is in flight', async () => {
+    const sink = new RecordingSink();
+    let open!: () => void;
+    sink.gate = new Promise((resolve) => (open = resolve));
+    const writer = new DeadLetterWriter({ sink, clock: new ManualClock(), policy: DEAD_LETTER });
+    const acks = [1, 2, 3, 4].map((o) => writer.write(letter(o)));
+    sink.gate = undefined;
+    open();
+    await Promise.all(acks);
+    expect(sink.writes.map((w) => w.map((l) => l.source.offset))).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('acknowledges a letter only after the sink did, retrying failures with backoff', async () => {
+    const clock = new ManualClock();
+    const sink = new RecordingSink();
+    sink.failures = 2;
+    const metrics = createMetrics({ topics: ['events'] });
+    const writer = new DeadLetterWriter({
+      sink,
+      clock,
+      metrics,
+      policy: { ...DEAD_LETTER, retryInitialDelayMs: 100 },
+    });
+    let acked = false;
+    const ack = writer.write(letter(7)).then(() => (acked = true));
+    await clock.advance(99);
+    expect(acked).toBe(false);
+    await clock.advance(1); // first retry (fails), next delay 200
+    await clock.advance(200);
+    await ack;
+    expect(acked).toBe(true);
+    expect(sink.writes).toHaveLength(1);
+    expect((await metrics.deadLetterFailures.get()).values[0]?.value).toBe(2);
+    const written = (await metrics.deadLetters.get()).values.find(
+      (v) => v.labels.code === 'invalid_json' && v.labels.stage === 'decode',
+    );
+    expect(written?.value).toBe(1);
+  });
+
+  it('rejects unacknowledged letters when closed, so they stay unsettled', async () => {
+    const clock = new ManualClock();
+    const sink = new RecordingSink();
+    sink.failures = 1000;
+    const writer = new DeadLetterWriter({
+      sink,
+      clock,
+      policy: { ...DEAD_LETTER, retryInitialDelayMs: 100 },
+    });
+    const ack = writer.write(letter(9));
+    await clock.advance(10);
+    await writer.close();
+    await expect(ack).rejects.toBeInstanceOf(DeadLetterWriterStopped);
+    await expect(writer.write(letter(10))).rejects.toBeInstanceOf(DeadLetterWriterStopped);
+  });
+
+  it('picks up letters written right after a pump finished', async () => {
+    const sink = new RecordingSink();
+    const writer = new DeadLetterWriter({ sink, clock: new ManualClock(), policy: DEAD_LETTER });
+    await writer.write(letter(1));
+    await writer.write(letter(2));
+    await writer.drained();
+    expect(sink.writes.flat().map((l) => l.source.offset)).toEqual([1, 2]);
+  });
+});

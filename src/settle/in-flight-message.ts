@@ -1,0 +1,94 @@
+/**
+ * One Kafka record on its way through the pipeline. It becomes zero or more Mixpanel records; it is
+ * *decided* once it is sealed (every record it makes is known) and each of those records has a
+ * terminal answer. Its state changes only through these methods.
+ */
+import type { KafkaRecord } from '../kafka/record.js';
+import type { Endpoint } from '../mixpanel/endpoints.js';
+import type { Rejection } from '../vocabulary.js';
+
+export class InFlightMessage {
+  private pending = 0;
+  private sealed = false;
+  private firstRejection: Rejection | undefined;
+  private rejectedBy: Endpoint | undefined;
+  private attemptsMade = 0;
+  private holdsBytes = true;
+
+  constructor(
+    private record: KafkaRecord,
+    /** Key and value bytes: the share of the backlog limits this message holds while heavy. */
+    readonly bytes: number,
+  ) {}
+
+  /** The Kafka record; without key, value and headers once lightened. */
+  get source(): KafkaRecord {
+    return this.record;
+  }
+
+  get decided(): boolean {
+    return this.sealed && this.pending === 0;
+  }
+
+  /** The first reason anything about this message was refused; undefined while none was. */
+  get rejection(): Rejection | undefined {
+    return this.firstRejection;
+  }
+
+  /** The Mixpanel endpoint that refused it, for `publish`-stage rejections. */
+  get endpoint(): Endpoint | undefined {
+    return this.rejectedBy;
+  }
+
+  /** HTTP attempts of the request that got the terminal refusal. */
+  get attempts(): number {
+    return this.attemptsMade;
+  }
+
+  /** True while it still holds its key, value and headers. */
+  get heavy(): boolean {
+    return this.holdsBytes;
+  }
+
+  /** One more Mixpanel record of this message is on its way to Mixpanel. */
+  expect(): void {
+    this.pending++;
+  }
+
+  /** One of its Mixpanel records got a terminal answer; true when that decided the message. */
+  answered(): boolean {
+    this.pending--;
+    return this.decided;
+  }
+
+  /** Every record of the message is known; true when that decided it. */
+  seal(): boolean {
+    this.sealed = true;
+    return this.decided;
+  }
+
+  /** Notes a refusal; the first one is what the dead letter says. */
+  reject(rejection: Rejection, endpoint?: Endpoint, attempts = 0): void {
+    if (this.firstRejection !== undefined) return;
+    this.firstRejection = rejection;
+    this.rejectedBy = endpoint;
+    this.attemptsMade = attempts;
+  }
+
+  /** Gives up waiting for answers: decided without settling (the caller never commits it). */
+  abandon(): void {
+    this.sealed = true;
+    this.pending = 0;
+  }
+
+  /**
+   * Drops key, value and headers once they can no longer be needed (decided and not rejected, or
+   * released). True when it held them until now.
+   */
+  lighten(): boolean {
+    if (!this.holdsBytes) return false;
+    this.holdsBytes = false;
+    this.record = { ...this.record, key: null, value: null, headers: {} };
+    return true;
+  }
+}
