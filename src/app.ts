@@ -3,10 +3,10 @@
  * the order of start and stop.
  *
  * Start: ops server (liveness during startup) → publisher → dead-letter producer (must be ready
- * before the first rejection) → Avro decoder → pipeline → consumer last (nothing is read before
+ * before the first rejection) → Avro decoder → the stages, wired → consumer last (nothing is read before
  * every sink is ready) → committer and lag monitor.
  *
- * Stop (SIGTERM/SIGINT, rebalance-safe, spec §2): close intake and pause fetching → flush open
+ * Stop (SIGTERM/SIGINT): close intake and pause fetching → flush open
  * batches and let in-flight requests and dead letters finish within batching.drainTimeoutMs →
  * commit the settled watermark (needs group membership, so before leaving) → leave the group →
  * close producer and HTTP pool → ops server last, so shutdown stays observable. Anything unsettled
@@ -307,9 +307,9 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       onBatch: (batch) => thePipeline.onBatch(batch),
       awaitCapacity: () => thePipeline.awaitCapacity(),
       onAssignment: (change) => thePipeline.onAssignment(change),
-      onRebalancing: () => {
-        thePipeline.onRebalancing();
-        void committer?.commitNow();
+      onRevoking: async () => {
+        thePipeline.onRevoking();
+        await committer?.commitNow();
       },
       onFatal: (error) => onFatal('kafka', error.message),
     });

@@ -119,7 +119,7 @@ export class Pipeline {
   }
 
   /** Closes open batches early so in-flight work settles (and commits) before partitions move. */
-  onRebalancing(): void {
+  onRevoking(): void {
     this.stages.router.flush('rebalance');
   }
 

@@ -10,6 +10,7 @@
  *   marked `ordered`: the dispatcher keeps at most one of its batches in flight.
  */
 import type { Clock } from '../clock.js';
+import { fnv1a32 } from '../fnv1a.js';
 import type { BatchingConfig } from '../config/schema.js';
 import type { Metrics } from '../metrics/registry.js';
 import { targetOf, type Endpoint } from '../mixpanel/endpoints.js';
@@ -123,15 +124,5 @@ export class Router<Owner> {
 }
 
 function pick(lanes: readonly number[], key: string | undefined): number {
-  return lanes[hash(key ?? '') % lanes.length] as number;
-}
-
-/** FNV-1a, 32 bits: a stable, cheap spread of ordering keys over lanes. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return lanes[fnv1a32(key ?? '') % lanes.length] as number;
 }

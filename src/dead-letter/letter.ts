@@ -1,6 +1,6 @@
 /**
  * Dead letters: the original Kafka record (key and value bytes unchanged, so it can be replayed as
- * is) plus headers saying why it was rejected (spec §6). The closed `dlq.error.code` set is the
+ * is) plus headers saying why it was rejected. The closed `dlq.error.code` set is the
  * one of src/vocabulary.ts.
  */
 import type { Endpoint } from '../mixpanel/endpoints.js';

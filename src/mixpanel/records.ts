@@ -32,7 +32,7 @@ export const PROFILE_OPERATIONS = [
 export type ProfileOperation = (typeof PROFILE_OPERATIONS)[number];
 
 /**
- * Operations whose replay is not a no-op (spec §2): `$add` and `$append` change state again, and a
+ * Operations whose replay is not a no-op: `$add` and `$append` change state again, and a
  * replayed `$union` re-adds items removed in between. At-least-once delivery from Kafka can replay
  * them after a crash; they are counted by segment_mixpanel_non_idempotent_updates_total.
  */
@@ -66,7 +66,7 @@ export type MixpanelRecord =
 
 /**
  * Identity events (`$identify`, `$create_alias`, `$merge`) travel to `/import` in requests of
- * their own (spec §4.2.8), so a project that rejects them cannot poison ordinary event batches.
+ * their own, so a project that rejects them cannot poison ordinary event batches.
  */
 export const IDENTITY_EVENTS: ReadonlySet<string> = new Set([
   '$identify',
@@ -77,7 +77,7 @@ export function isIdentityEvent(record: MixpanelRecord): boolean {
   return record.endpoint === '/import' && IDENTITY_EVENTS.has(record.record.event);
 }
 
-/** The key whose updates must reach Mixpanel in Kafka order (spec §2 ordering). */
+/** The key whose updates must reach Mixpanel in Kafka order (a later `$set` must win). */
 export function orderingKey(record: MixpanelRecord): string | undefined {
   switch (record.endpoint) {
     case '/engage':

@@ -1,5 +1,5 @@
 /**
- * Backoff between retries of one request (spec §5; Mixpanel's guidance in mixpanel-api.md §3.8:
+ * Backoff between retries of one request (Mixpanel's guidance for its ingestion API:
  * start 2 s, double to 60 s, add 1–5 s of random jitter).
  */
 import type { RetryConfig } from '../config/schema.js';

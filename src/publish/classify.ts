@@ -1,7 +1,7 @@
 /**
  * The one place where Mixpanel's answers get their meaning: a pure function of the endpoint, the
- * HTTP result (status, headers, body, or the network failure) and the batch size.
- * Reference: ../shared/reference/mixpanel-api.md §2, §3.5–§3.8, §5.1; spec §5.
+ * HTTP result (status, headers, body, or the network failure) and the batch size. docs/publishing.md
+ * lists every case with Mixpanel's documented answers.
  */
 import type { RejectReason, RetryReason } from '../vocabulary.js';
 import type { HttpResult } from './http-client.js';
@@ -104,7 +104,7 @@ export function classify(
 }
 
 /**
- * /engage and /groups answer 200 even when they refuse data (mixpanel-api.md §5.1): with
+ * /engage and /groups answer 200 even when they refuse data: with
  * `verbose=1` the body is `{"status":1,"error":null}` or `{"status":0,"error":"…"}`; without it a
  * bare `1` or `0`. Anything else is not Mixpanel's protocol (a proxy page): retried, not trusted.
  */
@@ -128,7 +128,7 @@ function classifyProfileAnswer(body: string, json: unknown): Classification {
 }
 
 /**
- * Reads `failed_records` (mixpanel-api.md §3.6). Entries are mapped by `index`; the id key may be
+ * Reads `failed_records`, Mixpanel's per-record refusals of a strict /import. Entries are mapped by `index`; the id key may be
  * `insert_id` or `$insert_id`. Entries without a usable index (plain strings, as for identity
  * events on a Simplified project, or objects whose index is out of range) say the batch as a whole
  * failed. Returns undefined when there is no non-empty `failed_records` array.
@@ -171,7 +171,7 @@ function failedRecords(json: unknown, batchSize: number): Classification | undef
 
 /**
  * `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from `now`.
- * Mixpanel is not documented to send it (mixpanel-api.md §3.2) but proxies do; undefined when
+ * Mixpanel does not document sending it, but proxies do; undefined when
  * absent or unreadable.
  */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {

@@ -1,5 +1,5 @@
 /**
- * Adaptive limit on concurrent HTTP requests to one endpoint (spec §5): additive increase,
+ * Adaptive limit on concurrent HTTP requests to one endpoint: additive increase,
  * multiplicative decrease. It starts low, halves on a 429 (never below 1), grows by one after a
  * full window of successes (`limit` successful requests in a row), and never passes `max`.
  * A permit is held for one HTTP attempt only, never across a backoff sleep.

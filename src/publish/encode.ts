@@ -23,7 +23,7 @@ export interface EncodedBody {
 }
 
 /**
- * `ndjson`: records joined by `\n` (mixpanel-api.md §3.2); `json-array`: a JSON array.
+ * `ndjson`: records joined by `\n` (what /import takes as `application/x-ndjson`); `json-array`: a JSON array.
  * gzip runs on libuv's thread pool so compression does not block the event loop.
  */
 export async function encodeBody(

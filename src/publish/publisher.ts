@@ -194,7 +194,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         job.results.fill(DELIVERED, lo, hi);
         return;
       case 'partial': {
-        // Mixpanel ingested every record not listed; the listed ones are never resent (§3.6).
+        // Mixpanel ingested every record not listed; the listed ones are refused for good, never resent.
         const failures = new Map(outcome.failures.map((f) => [f.index, f]));
         for (let i = lo; i < hi; i++) {
           const failure = failures.get(i - lo);

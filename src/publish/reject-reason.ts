@@ -1,7 +1,7 @@
 /**
  * Maps the field Mixpanel names in a `failed_records` entry to the closed `reason` label of
  * segment_mixpanel_records_rejected_total. Only the field is read, never the free-text message
- * (fields seen: `properties.time`, `properties.utm_source`, `$insert_id`; mixpanel-api.md §3.6).
+ * (fields Mixpanel names there include `properties.time`, `properties.utm_source`, `$insert_id`).
  */
 import type { RejectReason } from '../vocabulary.js';
 

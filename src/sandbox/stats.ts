@@ -1,7 +1,8 @@
 /** Counters behind GET /_sandbox/stats: requests by endpoint and answer, records by outcome. */
 import type { DelaySummary } from './arrival-delay.js';
-import type { SandboxState } from './context.js';
+import type { EventStore } from './event-store.js';
 import type { FaultMode, FaultRule, FaultSet } from './faults.js';
+import type { ProfileStore } from './profile-store.js';
 
 export const INGEST_ENDPOINTS = ['/import', '/track', '/engage', '/groups'] as const;
 export type IngestEndpoint = (typeof INGEST_ENDPOINTS)[number];
@@ -75,8 +76,17 @@ function blank<T>(make: () => T): Record<IngestEndpoint, T> {
   return Object.fromEntries(INGEST_ENDPOINTS.map((e) => [e, make()])) as Record<IngestEndpoint, T>;
 }
 
+/** What a snapshot reads: the counters, the stores, and how many records are kept. */
+export interface StatsSources {
+  readonly stats: StatsCounter;
+  readonly events: EventStore;
+  readonly users: ProfileStore;
+  readonly groups: ProfileStore;
+  readonly options: { readonly keepRecords: number };
+}
+
 /** The JSON of GET /_sandbox/stats, from the counters and the stores. */
-export function snapshot(state: SandboxState, faults: FaultSet): SandboxStats {
+export function snapshot(state: StatsSources, faults: FaultSet): SandboxStats {
   const { events, users, groups, stats } = state;
   const copy = <T extends object>(value: T): T => ({ ...value });
   return {

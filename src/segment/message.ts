@@ -2,9 +2,9 @@
  * The Segment spec message types after validation: a union discriminated on `type`.
  *
  * Produced only by validateMessage (validate.ts), which normalises what the spec leaves loose:
- * ids are non-empty strings (an empty string counts as missing, spec §4.2.4; numeric ids become
+ * ids are non-empty strings (an empty string counts as missing; numeric ids become
  * strings), object fields that were absent or null are `{}`, and the event time is resolved once
- * into `timeMs` (spec §4.2.2). Everything else keeps the shape it arrived in: values inside
+ * into `timeMs` (docs/mapping.md, "time"). Everything else keeps the shape it arrived in: values inside
  * `properties`, `traits` and `context` are untrusted JSON and are sanitised when they are copied
  * into Mixpanel records (transform/values.ts), never before.
  */
@@ -31,7 +31,7 @@ interface MessageBase {
   readonly anonymousId: string | undefined;
   /** `context`, `{}` when absent. Read through transform/context.ts. */
   readonly context: UntrustedObject;
-  /** `integrations`, `{}` when absent (spec §3: honoured by transform/integrations.ts). */
+  /** `integrations`, `{}` when absent (honoured by segment/integrations.ts). */
   readonly integrations: UntrustedObject;
   /**
    * The event time in integer epoch milliseconds, resolved from `timestamp`, `originalTimestamp`,

@@ -1,5 +1,5 @@
 /**
- * The kafkajs adapter of the Source port (../shared/reference/kafka-runtime.md Part 2).
+ * The kafkajs adapter of the Source port.
  *
  * - `eachBatch` with `autoCommit: false` and `eachBatchAutoResolve: false`. Resolving an offset in
  *   kafkajs only moves its *fetch* position (verified in kafkajs 2.2.4 offsetManager); commits are
@@ -147,7 +147,8 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
       });
       consumer.on(consumer.events.REBALANCING, () => {
         logger.info('consumer group rebalancing');
-        handler.onRebalancing();
+        // kafkajs emits this and rejoins in the same tick: the hook cannot hold the rejoin here.
+        void handler.onRevoking(current, new AbortController().signal);
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         const error =

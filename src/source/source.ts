@@ -1,7 +1,9 @@
 /**
  * The Source port: batches of raw Kafka records in partition order, explicit commits of settled
- * offsets, pause/resume for backpressure, and assignment changes. kafka-source.ts adapts kafkajs
- * to it; the pipeline depends only on this file.
+ * offsets, backpressure (a batch is offered again once the handler has room), and rebalances (a
+ * revoke hook, then the new assignment). kafka-source.ts adapts kafkajs to it, memory-source.ts a
+ * MemoryBroker; both pass one contract suite (source.contract.ts). The pipeline depends only on
+ * this file.
  */
 import type { KafkaRecord } from '../kafka/record.js';
 import type { CommittableOffset, TopicPartition } from '../kafka/topic-partition.js';
@@ -28,10 +30,15 @@ export interface SourceHandler {
   onBatch(batch: SourceBatch): Promise<number>;
   /** Resolves true once the backlog has room again, false when intake closed for good. */
   awaitCapacity(): Promise<boolean>;
-  /** The group rebalanced (called after the join; kafkajs has no revoke-before-join hook). */
+  /**
+   * A rebalance is about to take these partitions from this member (with Kafka's eager protocol,
+   * every partition it owns). The member still belongs to the old generation until the promise
+   * settles, so commit() still works: finish or give up the partitions' in-flight work and
+   * commit what settled. `signal` aborts when the source cannot wait any longer.
+   */
+  onRevoking(partitions: readonly TopicPartition[], signal: AbortSignal): Promise<void>;
+  /** The new assignment, after a rebalance: what was gained and what was lost. */
   onAssignment(change: AssignmentChange): void;
-  /** A rebalance started: a good moment to flush and commit. */
-  onRebalancing(): void;
   /** The consumer crashed for good; the processor must stop. */
   onFatal(error: Error): void;
 }
