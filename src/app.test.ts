@@ -8,10 +8,12 @@ import {
   acceptAll,
   appOnClock,
   DEAD_LETTER_TOPIC,
+  identify,
   TOPIC,
   track,
 } from '../test/harness/app-on-clock.js';
-import type { Answer } from '../test/harness/scripted-transport.js';
+import type { ManualClock } from '../test/harness/manual-clock.js';
+import type { Answer, Script } from '../test/harness/scripted-transport.js';
 import type { Metrics } from './metrics/registry.js';
 import type { TransformStage } from './transform/stage.js';
 
@@ -140,3 +142,108 @@ describe('App on virtual time', () => {
     expect(sent.size).toBe(40);
   });
 });
+
+/**
+ * A Mixpanel double for profile updates that applies each request the moment it arrives and
+ * answers `latencyMs` later (the worst case for a resend: the first copy already counted).
+ */
+function profilesMixpanel(env: { clock?: ManualClock }, latencyMs: number) {
+  const counters = new Map<string, number>();
+  const lastSeq = new Map<string, number>();
+  const script: Script = async (request, index) => {
+    if (request.path.startsWith('/engage')) {
+      for (const text of request.records) {
+        const update = JSON.parse(text) as {
+          $distinct_id: string;
+          $add?: Record<string, number>;
+          $set?: Record<string, unknown>;
+        };
+        for (const value of Object.values(update.$add ?? {})) {
+          counters.set(update.$distinct_id, (counters.get(update.$distinct_id) ?? 0) + value);
+        }
+        const seq = update.$set?.['seq'];
+        if (typeof seq === 'number') lastSeq.set(update.$distinct_id, seq);
+      }
+      await env.clock?.sleep(latencyMs);
+    }
+    return acceptAll(request, index);
+  };
+  return { counters, lastSeq, script };
+}
+
+describe('Rebalances on virtual time', () => {
+  const users = ['ada', 'grace', 'linus', 'ken', 'barbara', 'edsger'];
+  /** Per user, in order: a counted event and a profile update whose `seq` must win last. */
+  const traffic = (from: number, count: number): object[] =>
+    Array.from({ length: count }, (_, i) => {
+      const n = from + i;
+      const userId = users[Math.floor(n / 2) % users.length] as string;
+      return n % 2 === 0 ? track(`t-${n}`, userId, 'Played') : identify(`i-${n}`, userId, n);
+    });
+
+  it('let the old owner finish and commit before the new owner reads: every counter exact, every profile at its latest $set', async () => {
+    const time: { clock?: ManualClock } = {};
+    const mixpanel = profilesMixpanel(time, 1500);
+    const env = appOnClock({
+      partitions: 4,
+      config: { mapping: { eventIncrements: ['Played'] }, batching: { lingerMs: 200 } },
+      script: mixpanel.script,
+    });
+    time.clock = env.clock;
+    env.produce(traffic(0, 120));
+    await env.start();
+    await env.until('/engage requests in flight', () => env.transport.inFlight > 0);
+    // A second member joins while A's profile updates are in flight, then a third; the second leaves.
+    const b = await env.settle(env.start());
+    env.produce(traffic(120, 120));
+    await env.settle(env.start());
+    await env.until('B has read something', async () => (await consumed(b.metrics)) > 0);
+    await env.settle(b.app.stop());
+    env.produce(traffic(240, 60));
+    await env.until('commits at the end', () =>
+      env.kafka.committed(env.config).every((c, p) => c === env.kafka.ends(TOPIC)[p]),
+    );
+    const all = traffic(0, 300);
+    for (const userId of users) {
+      const of = (m: object): string => (m as { userId: string }).userId;
+      const played = all.filter((m) => 'event' in m && of(m) === userId);
+      const updates = all.filter((m) => 'traits' in m && of(m) === userId) as {
+        traits: { seq: number };
+      }[];
+      expect(mixpanel.counters.get(userId), `counter of ${userId}`).toBe(played.length);
+      expect(updates.length).toBeGreaterThan(10);
+      expect(mixpanel.lastSeq.get(userId), `latest $set of ${userId}`).toBe(
+        updates.at(-1)?.traits.seq,
+      );
+    }
+  });
+
+  it('abandons what is unanswered at the rebalance deadline: sent again only from the commit, in the new generation', async () => {
+    let hangs = true;
+    const env = appOnClock({
+      partitions: 1,
+      config: { batching: { lingerMs: 10, drainTimeoutMs: 3000 } },
+      script: (request, index) => (hangs ? 'hang' : acceptAll(request, index)),
+    });
+    env.produce([track('a'), track('b')]);
+    const a = await env.start();
+    await env.until('A sent its batch', () => env.transport.requests.length === 1);
+    const joining = env.start();
+    await env.until('A holds the rebalance for its request', () => env.transport.inFlight === 1);
+    hangs = false;
+    const b = await env.settle(joining);
+    await env.until('B owns the partition and committed everything', () =>
+      env.kafka.committed(env.config).every((c, p) => c === env.kafka.ends(TOPIC)[p]),
+    );
+    // The request was aborted at the deadline, never retried in the old generation, and the
+    // records went out once more only after the rebalance, read again from the commit.
+    const sent = env.transport.requests.map((r) => insertIds(r.records).join(','));
+    expect(sent).toEqual(['a,b', 'a,b']);
+    expect((await consumed(a.metrics)) + (await consumed(b.metrics))).toBe(4);
+  });
+});
+
+async function consumed(metrics: Metrics): Promise<number> {
+  const { values } = await metrics.messagesConsumed.get();
+  return values.reduce((sum, v) => sum + v.value, 0);
+}

@@ -294,22 +294,32 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
     source = adapters.source();
     pipeline = wire({ publisher, deadLetters, transform, avro });
     const thePipeline = pipeline;
-    committer = new Committer({
+    const theCommitter = (committer = new Committer({
       tracker,
       source,
       clock,
       intervalMs: config.kafka.commitIntervalMs,
       logger,
       metrics,
-    });
+    }));
     checkpoint();
     await source.start({
       onBatch: (batch) => thePipeline.onBatch(batch),
       awaitCapacity: () => thePipeline.awaitCapacity(),
       onAssignment: (change) => thePipeline.onAssignment(change),
-      onRevoking: async () => {
-        thePipeline.onRevoking();
-        await committer?.commitNow();
+      onRevoking: async (partitions, signal) => {
+        // Still a member of the old generation until this resolves: commits are accepted.
+        const settled = await thePipeline.revoke(signal, config.batching.drainTimeoutMs);
+        if (!settled) {
+          logger.warn(
+            { partitions: partitions.length },
+            'rebalance: in-flight work unfinished at the deadline; it stays uncommitted',
+          );
+        }
+        if (!(await theCommitter.commitNow())) {
+          logger.warn('rebalance: the final commit was refused; the next owner repeats some work');
+        }
+        thePipeline.forget(partitions);
       },
       onFatal: (error) => onFatal('kafka', error.message),
     });

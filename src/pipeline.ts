@@ -23,6 +23,7 @@ import type { Backlog } from './settle/backlog.js';
 import type { InFlightMessage } from './settle/in-flight-message.js';
 import { settlePublished } from './settle/published.js';
 import type { Settler } from './settle/settler.js';
+import type { TopicPartition } from './kafka/topic-partition.js';
 import type { AssignmentChange, SourceBatch } from './source/source.js';
 import { countOutcome } from './transform/outcome-metrics.js';
 import type { DecodeInput } from './decode/record-decoder.js';
@@ -50,7 +51,10 @@ interface Taken {
 }
 
 export class Pipeline {
+  /** False for good once closeIntake() was called (shutdown). */
   private intakeOpen = true;
+  /** True from a rebalance's revoke until the next assignment. */
+  private intakePaused = false;
   private capacityWaiters: Array<(room: boolean) => void> = [];
   private readonly stopIntake = new AbortController();
   /** Batches handed to the transform stage, applied one after the other in intake order. */
@@ -74,7 +78,7 @@ export class Pipeline {
     const taken: Taken[] = [];
     let accepted = 0;
     for (const record of batch.records) {
-      if (!this.intakeOpen) break;
+      if (!this.intakeOpen || this.intakePaused) break;
       if (record.offset < intakeEnd) {
         // Refetched after a rebalance kept this partition here: already in flight.
         accepted++;
@@ -104,7 +108,7 @@ export class Pipeline {
 
   /** Resolves true once the backlog has room, false when intake closed (the source stops waiting). */
   awaitCapacity(): Promise<boolean> {
-    if (!this.intakeOpen) return Promise.resolve(false);
+    if (!this.intakeOpen || this.intakePaused) return Promise.resolve(false);
     if (!this.stages.backlog.full()) return Promise.resolve(true);
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
@@ -114,13 +118,31 @@ export class Pipeline {
     this.wakeIntake(true);
   }
 
+  /** A new assignment after a rebalance: lost partitions are forgotten, intake resumes. */
   onAssignment(change: AssignmentChange): void {
-    for (const tp of change.revoked) this.stages.settler.revoke(tp);
+    this.forget(change.revoked);
+    this.intakePaused = false;
   }
 
-  /** Closes open batches early so in-flight work settles (and commits) before partitions move. */
-  onRevoking(): void {
-    this.stages.router.flush('rebalance');
+  /**
+   * A rebalance is about to take these partitions: intake pauses, open batches are sent at once,
+   * and what is in flight gets until the deadline (or `signal`) to settle; what is still
+   * unanswered then is aborted and never sent again from here. True when everything settled. The
+   * caller commits next, then forget()s the partitions.
+   */
+  async revoke(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+    this.intakePaused = true;
+    this.wakeIntake(false);
+    return this.finish('rebalance', timeoutMs, signal);
+  }
+
+  /**
+   * Forgets partitions this member gives up: none of their records settles or commits here any
+   * more, and nothing of them is skipped when they are fetched again (kafkajs refetches every
+   * partition it keeps from the committed offset).
+   */
+  forget(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.stages.settler.revoke(tp);
   }
 
   /** Stops taking records; what was taken is still delivered. */
@@ -136,9 +158,34 @@ export class Pipeline {
    * uncommitted and redelivered). True when all settled.
    */
   async drain(reason: FlushReason, timeoutMs: number): Promise<boolean> {
+    const settled = await this.finish(reason, timeoutMs);
+    this.stages.router.dispose();
+    return settled;
+  }
+
+  /** Settle: one answered batch (wired to the dispatcher by app.ts). */
+  published(batch: LaneBatch<InFlightMessage>, result: PublishResult): void {
+    const { settler, metrics, clock } = this.stages;
+    settlePublished(settler, batch, result, { metrics, nowMs: clock.now() });
+    if (result.fatal) this.stages.onFatal('auth', result.fatal.message);
+  }
+
+  /**
+   * Waits for everything taken to be transformed, sends open batches, and waits for all of it to
+   * settle, at most until the deadline or `signal`; then aborts what is in flight (left unsettled,
+   * so uncommitted and redelivered). True when all settled.
+   */
+  private async finish(
+    reason: FlushReason,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     const { clock, router, dispatcher, backlog } = this.stages;
     const deadline = new AbortController();
     const timer = clock.setTimer(() => deadline.abort(), timeoutMs);
+    const onAbort = (): void => deadline.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) deadline.abort();
     const aborted = new Promise<'timeout'>((resolve) =>
       deadline.signal.addEventListener('abort', () => resolve('timeout'), { once: true }),
     );
@@ -148,19 +195,12 @@ export class Pipeline {
     });
     const outcome = await Promise.race([settled.then(() => 'settled' as const), aborted]);
     timer.cancel();
+    signal?.removeEventListener('abort', onAbort);
     if (outcome === 'timeout') {
-      dispatcher.abort(new Error('drain deadline passed'));
+      dispatcher.abortInFlight(new Error(`${reason}: deadline passed`));
       await dispatcher.idle();
     }
-    router.dispose();
     return outcome === 'settled';
-  }
-
-  /** Settle: one answered batch (wired to the dispatcher by app.ts). */
-  published(batch: LaneBatch<InFlightMessage>, result: PublishResult): void {
-    const { settler, metrics, clock } = this.stages;
-    settlePublished(settler, batch, result, { metrics, nowMs: clock.now() });
-    if (result.fatal) this.stages.onFatal('auth', result.fatal.message);
   }
 
   private wakeIntake(room: boolean): void {

@@ -14,31 +14,43 @@ export interface DispatcherOptions<Owner> {
   readonly onResults: (batch: LaneBatch<Owner>, result: PublishResult) => void;
 }
 
+interface Dispatched<Owner> {
+  readonly batch: LaneBatch<Owner>;
+  /** The abort signal current when it was dispatched. */
+  readonly signal: AbortSignal;
+}
+
+function newController(): AbortController {
+  const controller = new AbortController();
+  // Every batch in flight listens on this one signal; their number is bounded by the backlog.
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export class Dispatcher<Owner> {
   /** Batches waiting behind the one in flight, per ordered lane. */
-  private readonly queues = new Map<number, LaneBatch<Owner>[]>();
+  private readonly queues = new Map<number, Dispatched<Owner>[]>();
   private outstanding = 0;
   private idleWaiters: Array<() => void> = [];
-  private readonly abortController = new AbortController();
+  /** Aborted by abortInFlight(): every batch dispatched before that, sent or still queued. */
+  private abortController = newController();
 
-  constructor(private readonly options: DispatcherOptions<Owner>) {
-    // Every batch in flight listens on this one signal; their number is bounded by the backlog.
-    setMaxListeners(0, this.abortController.signal);
-  }
+  constructor(private readonly options: DispatcherOptions<Owner>) {}
 
   dispatch(batch: LaneBatch<Owner>): void {
     this.outstanding += batch.items.length;
+    const dispatched = { batch, signal: this.abortController.signal };
     if (!batch.lane.ordered) {
-      void this.send(batch);
+      void this.send(dispatched);
       return;
     }
     const queue = this.queues.get(batch.lane.id);
     if (queue) {
-      queue.push(batch);
+      queue.push(dispatched);
       return;
     }
     this.queues.set(batch.lane.id, []);
-    void this.sendInOrder(batch);
+    void this.sendInOrder(dispatched);
   }
 
   /** Resolves once every record dispatched so far has its results. */
@@ -47,27 +59,30 @@ export class Dispatcher<Owner> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Aborts requests in flight and retry waits; their records come back 'unsettled'. */
-  abort(reason: Error): void {
-    this.abortController.abort(reason);
+  /**
+   * Aborts every batch dispatched so far: requests in flight and retry waits end, and batches still
+   * queued behind them are never sent; all their records come back 'unsettled'. Batches
+   * dispatched afterwards are sent as usual.
+   */
+  abortInFlight(reason: Error): void {
+    const aborted = this.abortController;
+    this.abortController = newController();
+    aborted.abort(reason);
   }
 
-  private async sendInOrder(first: LaneBatch<Owner>): Promise<void> {
-    const queue = this.queues.get(first.lane.id) as LaneBatch<Owner>[];
-    for (let next: LaneBatch<Owner> | undefined = first; next; next = queue.shift()) {
+  private async sendInOrder(first: Dispatched<Owner>): Promise<void> {
+    const queue = this.queues.get(first.batch.lane.id) as Dispatched<Owner>[];
+    for (let next: Dispatched<Owner> | undefined = first; next; next = queue.shift()) {
       await this.send(next);
     }
-    this.queues.delete(first.lane.id);
+    this.queues.delete(first.batch.lane.id);
   }
 
-  private async send(batch: LaneBatch<Owner>): Promise<void> {
+  private async send({ batch, signal }: Dispatched<Owner>): Promise<void> {
     let result: PublishResult;
     try {
-      result = await this.options.publisher.publish(
-        batch.lane.endpoint,
-        batch.items,
-        this.abortController.signal,
-      );
+      // An aborted signal makes the publisher answer 'unsettled' at once, without sending.
+      result = await this.options.publisher.publish(batch.lane.endpoint, batch.items, signal);
     } catch (err) {
       // The publisher resolves outcomes as values; an exception is a bug. Keep the records
       // unsettled (they are redelivered after a restart) rather than guess.

@@ -14,6 +14,7 @@ export class InFlightMessage {
   private rejectedBy: Endpoint | undefined;
   private attemptsMade = 0;
   private holdsBytes = true;
+  private left = false;
 
   constructor(
     private record: KafkaRecord,
@@ -48,6 +49,18 @@ export class InFlightMessage {
   /** True while it still holds its key, value and headers. */
   get heavy(): boolean {
     return this.holdsBytes;
+  }
+
+  /** True until it left the pipeline (settled, or released unsettled). */
+  get inFlight(): boolean {
+    return !this.left;
+  }
+
+  /** Marks that it left the pipeline; true the first time only. */
+  leave(): boolean {
+    if (this.left) return false;
+    this.left = true;
+    return true;
   }
 
   /** One more Mixpanel record of this message is on its way to Mixpanel. */

@@ -61,11 +61,15 @@ export class PartitionQueue {
 
   /**
    * Stops settling here for good (the partition was revoked, or a message of it abandoned) and
-   * empties the queue; see clear(). A letter group being written is not settled when it returns.
+   * empties the queue. Returns every message still in it, decided or not: none of them will be
+   * settled here. A letter group being written is not settled when it returns.
    */
   stop(): InFlightMessage[] {
     this.isStopped = true;
-    return this.clear();
+    const rest = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return rest;
   }
 
   /**

@@ -104,7 +104,11 @@ export class Settler {
     this.release(message);
   }
 
-  /** Forgets a revoked partition: its records no longer settle or count for commits here. */
+  /**
+   * Forgets a revoked partition: its records no longer settle or count for commits here, and
+   * every one of them leaves the backlog now, answered or not (the new owner reads them again from
+   * the last commit).
+   */
   revoke(tp: TopicPartition): void {
     const queue = this.queues.get(tp);
     this.queues.delete(tp);
@@ -113,6 +117,7 @@ export class Settler {
   }
 
   private advance(message: InFlightMessage): void {
+    if (!message.inFlight) return;
     const queue = this.queueOf.get(message) as PartitionQueue;
     // Decided and not rejected: its bytes will never be dead-lettered.
     if (message.rejection === undefined && message.lighten()) {
@@ -170,8 +175,12 @@ export class Settler {
     for (const message of messages) this.release(message);
   }
 
-  /** The message leaves the pipeline (settled, or given up): frees its share of the backlog. */
+  /**
+   * The message leaves the pipeline (settled, or given up): frees its share of the backlog. Once
+   * only: a message released with its revoked partition may still get answers later.
+   */
   private release(message: InFlightMessage): void {
+    if (!message.leave()) return;
     const heavyBytes = message.lighten() ? message.bytes : undefined;
     this.options.backlog.released(heavyBytes);
   }

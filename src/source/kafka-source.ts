@@ -2,29 +2,38 @@
  * The kafkajs adapter of the Source port.
  *
  * - `eachBatch` with `autoCommit: false` and `eachBatchAutoResolve: false`. Resolving an offset in
- *   kafkajs only moves its *fetch* position (verified in kafkajs 2.2.4 offsetManager); commits are
- *   ours alone, from the settled watermark, so nothing is committed before it is settled, and
- *   kafkajs never commits on its own (not even around rebalances, with autoCommit off).
+ *   kafkajs only moves its *fetch* position (kafkajs 2.2.4's offset manager); commits are ours
+ *   alone, from the settled watermark, so nothing is committed before it is settled, and kafkajs
+ *   never commits on its own (not even around rebalances, with autoCommit off).
  * - Backpressure: when the handler accepts only part of a batch, the rest stays in hand and the
- *   batch waits for capacity, heartbeating meanwhile (kafkajs has no background heartbeat). Pausing
- *   the topics instead would make kafkajs refetch and decode the untaken rest after resume, and
- *   sleep maxWaitTimeInMs while everything is paused. A rebalance reported by the heartbeat, a
- *   stale batch or a stop ends the wait; only the accepted prefix is resolved.
- * - Rebalances: kafkajs (eager protocol, no revoke hook) rejoins as soon as a heartbeat reports the
- *   rebalance; REBALANCING and GROUP_JOIN are the only hooks. Assignment changes are diffed here.
+ *   batch waits for capacity, heartbeating at every wake-up (kafkajs has no background heartbeat
+ *   and throttles heartbeat() to one request per interval). Pausing the topics instead would make
+ *   kafkajs refetch and decode the untaken rest after resume. A rebalance reported by the
+ *   heartbeat, a stale batch or a stop ends the wait; only the accepted prefix is resolved.
+ * - Rebalances: the revoke gate (revoke-gate.ts) holds every rejoin until the handler's
+ *   onRevoking() finished, while this member still belongs to the old generation; once a
+ *   heartbeat reported the rebalance, later batches of the same fetch are not taken. After any
+ *   join kafkajs refetches every assigned partition from its committed offset.
  */
-import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import {
+  PartitionAssigners,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type Kafka,
+} from 'kafkajs';
 import type { Clock } from '../clock.js';
 import type { KafkaConfig } from '../config/schema.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics/registry.js';
+import type { KafkaRecord } from '../kafka/record.js';
 import {
   partitionKey,
   type CommittableOffset,
   type TopicPartition,
 } from '../kafka/topic-partition.js';
-import type { Source, SourceHandler } from './source.js';
-import type { KafkaRecord } from '../kafka/record.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/registry.js';
+import { createRevokeGate } from './revoke-gate.js';
+import { NotAGroupMemberError, type Source, type SourceHandler } from './source.js';
 
 export interface KafkaSourceOptions {
   readonly kafka: Kafka;
@@ -32,10 +41,59 @@ export interface KafkaSourceOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly metrics?: Metrics;
+  /**
+   * Longest the member holds a rebalance for onRevoking (default: the rebalance timeout minus
+   * what the rejoin itself needs).
+   */
+  readonly revokeTimeoutMs?: number;
+}
+
+/** Heartbeat errors that mean "rejoin": kafkajs's own rebalancing set plus a lost membership. */
+const REJOIN = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'UNKNOWN_MEMBER_ID',
+]);
+
+/** What the rejoin needs besides the hold: a heartbeat to notice, a fetch to end, some slack. */
+export function defaultRevokeTimeoutMs(config: KafkaConfig): number {
+  return Math.max(
+    1000,
+    config.rebalanceTimeoutMs - config.heartbeatIntervalMs - config.maxWaitTimeMs - 5000,
+  );
 }
 
 export function createKafkaSource(options: KafkaSourceOptions): Source {
-  const { config, logger, metrics } = options;
+  const { config, logger, metrics, clock } = options;
+  let handler: SourceHandler | undefined;
+  let current: TopicPartition[] = [];
+  let hasJoined = false;
+  let paused = false;
+  let stopping = false;
+  /** A heartbeat reported a rebalance: take no batch until the next join. */
+  let rejoinPending = false;
+  /** kafkajs restarted after a crash and left the group: commits would silently do nothing. */
+  let membershipLost = false;
+
+  const gate = createRevokeGate({
+    groupId: config.groupId,
+    clock,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    capMs: options.revokeTimeoutMs ?? defaultRevokeTimeoutMs(config),
+    graceMs: Math.min(2000, config.heartbeatIntervalMs),
+    onRevoking: async (signal) => {
+      rejoinPending = true;
+      if (!handler || stopping || current.length === 0) return;
+      logger.info(
+        { partitions: current.length },
+        'rebalance: finishing in-flight work before rejoining',
+      );
+      await handler.onRevoking(current, signal);
+    },
+    onError: (err) => logger.warn({ err }, 'finishing work before a rebalance failed; rejoining'),
+  });
+
   const consumer: Consumer = options.kafka.consumer({
     groupId: config.groupId,
     sessionTimeout: config.sessionTimeoutMs,
@@ -47,11 +105,24 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
     maxWaitTimeInMs: config.maxWaitTimeMs,
     allowAutoTopicCreation: false,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    partitionAssigners: [gate.assigner(PartitionAssigners.roundRobin)],
   });
-  let current: TopicPartition[] = [];
-  let hasJoined = false;
-  let paused = false;
-  let stopping = false;
+
+  /** Heartbeats (throttled by kafkajs); false when a rebalance was reported. */
+  async function beat(payload: EachBatchPayload): Promise<boolean> {
+    try {
+      await payload.heartbeat();
+      return true;
+    } catch (err) {
+      const type = (err as { type?: unknown }).type;
+      if (typeof type === 'string' && REJOIN.has(type)) rejoinPending = true;
+      logger.info({ err: { message: (err as Error).message } }, 'rebalance reported by heartbeat');
+      return false;
+    }
+  }
+
+  const interrupted = (payload: EachBatchPayload): boolean =>
+    rejoinPending || stopping || !payload.isRunning() || payload.isStale();
 
   /**
    * Offers the records to the handler until it took them all, waiting for capacity in between;
@@ -60,22 +131,22 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
   async function offerUntilTaken(
     payload: EachBatchPayload,
     records: readonly KafkaRecord[],
-    handler: SourceHandler,
+    h: SourceHandler,
   ): Promise<number> {
     const { batch } = payload;
     let taken = 0;
     while (taken < records.length) {
-      taken += await handler.onBatch({
+      taken += await h.onBatch({
         topic: batch.topic,
         partition: batch.partition,
         records: taken === 0 ? records : records.slice(taken),
         lastOffset: Number(batch.lastOffset()),
         highWatermark: Number(batch.highWatermark),
       });
-      if (taken >= records.length || !payload.isRunning() || payload.isStale() || stopping) break;
+      if (taken >= records.length || interrupted(payload)) break;
       metrics?.consumerPaused.set(1);
       try {
-        if (!(await waitForCapacity(payload, handler))) break;
+        if (!(await waitForCapacity(payload, h))) break;
       } finally {
         metrics?.consumerPaused.set(0);
       }
@@ -83,38 +154,29 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
     return taken;
   }
 
-  /** Waits for room in the backlog, heartbeating; false when the wait must end without it. */
-  async function waitForCapacity(
-    payload: EachBatchPayload,
-    handler: SourceHandler,
-  ): Promise<boolean> {
-    const capacity = handler.awaitCapacity();
+  /** Waits for room in the backlog, heartbeating at every wake-up; false when the wait must end. */
+  async function waitForCapacity(payload: EachBatchPayload, h: SourceHandler): Promise<boolean> {
+    const capacity = h.awaitCapacity();
     for (;;) {
       const tick = new AbortController();
       const room = await Promise.race([
         capacity,
-        options.clock.sleep(config.heartbeatIntervalMs, tick.signal).then(() => undefined),
+        clock.sleep(config.heartbeatIntervalMs, tick.signal).then(() => undefined),
       ]);
       tick.abort();
+      if (!(await beat(payload)) || interrupted(payload)) return false;
       if (room !== undefined) return room;
-      if (!payload.isRunning() || payload.isStale() || stopping) return false;
-      try {
-        await payload.heartbeat();
-      } catch (err) {
-        // A rebalance: give back the batch in hand (unresolved records are refetched by the owner).
-        logger.info(
-          { err: { message: (err as Error).message } },
-          'rebalance while waiting for capacity',
-        );
-        return false;
-      }
     }
   }
 
   return {
-    async start(handler: SourceHandler) {
+    async start(h: SourceHandler) {
+      handler = h;
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         hasJoined = true;
+        rejoinPending = false;
+        membershipLost = false;
+        gate.joined();
         const next: TopicPartition[] = Object.entries(payload.memberAssignment).flatMap(
           ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
         );
@@ -141,23 +203,22 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
           },
           'partitions assigned',
         );
-        handler.onAssignment(change);
+        h.onAssignment(change);
         // Pauses are per topic in kafkajs and survive the rejoin; re-apply in case they did not.
         if (paused) consumer.pause(config.topics.map((topic) => ({ topic })));
       });
       consumer.on(consumer.events.REBALANCING, () => {
         logger.info('consumer group rebalancing');
-        // kafkajs emits this and rejoins in the same tick: the hook cannot hold the rejoin here.
-        void handler.onRevoking(current, new AbortController().signal);
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
+        membershipLost = true;
         const error =
           payload.error instanceof Error ? payload.error : new Error(String(payload.error));
         if (payload.restart) {
           logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
           return;
         }
-        if (!stopping) handler.onFatal(error);
+        if (!stopping) h.onFatal(error);
       });
 
       await consumer.connect();
@@ -168,8 +229,9 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
         eachBatch: async (payload: EachBatchPayload) => {
+          gate.useHeartbeat(payload.heartbeat);
           const { batch } = payload;
-          if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+          if (interrupted(payload) || batch.messages.length === 0) return;
           const records: KafkaRecord[] = batch.messages.map((m) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -187,7 +249,7 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
             { topic: batch.topic },
             records.reduce((sum, r) => sum + (r.value?.length ?? 0), 0),
           );
-          const accepted = await offerUntilTaken(payload, records, handler);
+          const accepted = await offerUntilTaken(payload, records, h);
           if (accepted >= records.length) {
             // Also passes trailing control records, which carry nothing to settle.
             payload.resolveOffset(batch.lastOffset());
@@ -200,6 +262,9 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
 
     async commit(offsets: readonly CommittableOffset[]) {
       if (offsets.length === 0) return;
+      // kafkajs's commitOffsets silently does nothing while its runner restarts after a crash.
+      if (membershipLost)
+        throw new NotAGroupMemberError('not a member of the group; not committing');
       await consumer.commitOffsets(
         offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
       );

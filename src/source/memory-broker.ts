@@ -12,6 +12,7 @@ import { fnv1a32 } from '../fnv1a.js';
 import type { KafkaRecord } from '../kafka/record.js';
 import { PartitionMap } from '../kafka/partition-map.js';
 import type { CommittableOffset, TopicPartition } from '../kafka/topic-partition.js';
+import { NotAGroupMemberError } from './source.js';
 
 export interface MemoryMessage {
   readonly key?: string | Buffer | null;
@@ -27,10 +28,6 @@ export interface GroupMember {
   revokeAll(): Promise<void>;
   /** The new assignment of the new generation. */
   assign(partitions: readonly TopicPartition[], generation: number): void;
-}
-
-export class NotAGroupMemberError extends Error {
-  override name = 'NotAGroupMemberError';
 }
 
 class Group {

@@ -56,3 +56,8 @@ export interface Source {
   /** Leaves the group and disconnects (after the caller's final commit). */
   stop(): Promise<void>;
 }
+
+/** commit() rejects with this when the member no longer belongs to its group. */
+export class NotAGroupMemberError extends Error {
+  override name = 'NotAGroupMemberError';
+}
