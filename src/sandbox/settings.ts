@@ -329,7 +329,7 @@ export const sandboxSettingsSchema = z
           group: 'faults',
           flag: '--fault <json>',
           description:
-            'Fault rules active from the start (see Faults); the flag is repeatable, e.g. `--fault \'{"endpoint":"/import","rate":0.2,"status":503}\'`.',
+            'Fault rules active from the start; the flag is repeatable, e.g. `--fault \'{"endpoint":"/import","rate":0.2,"status":503}\'`.',
         }),
       ),
     seed: integer(0)
@@ -339,7 +339,7 @@ export const sandboxSettingsSchema = z
           group: 'faults',
           flag: '--seed <n>',
           description:
-            'Seed of the random choices of rate-based faults: the same seed repeats a run (in-process, a `random` function replaces it).',
+            'Seed of the random choices of rate-based faults: the same seed repeats a run.',
         }),
       ),
     keepRecords: integer(0)
@@ -410,8 +410,7 @@ export const sandboxCommandSchema = z
         meta({
           group: 'storage',
           flag: '--log-level <level>',
-          description:
-            'Minimum level of the JSON logs written to stdout (in-process: pass a `logger`).',
+          description: 'Minimum level of the JSON logs written to stdout.',
         }),
       ),
   })
