@@ -1,7 +1,7 @@
 /** `segment-mixpanel sandbox`: runs the local Mixpanel until SIGINT or SIGTERM. */
 import { createLogger } from '../log.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import { sandboxOptionsFromFlags, type SandboxFlags } from './sandbox-flags.js';
+import { readSandboxFlags, type SandboxFlags } from './sandbox-flags.js';
 
 /**
  * Starts the sandbox, prints where it listens, and stops it cleanly (hung connections included)
@@ -12,8 +12,9 @@ export async function runSandbox(
   out: NodeJS.WritableStream,
   stop: AbortSignal,
 ): Promise<void> {
-  const logger = createLogger({ level: flags.logLevel });
-  const sandbox: Sandbox = await startSandbox({ ...sandboxOptionsFromFlags(flags), logger });
+  const { options, logLevel } = readSandboxFlags(flags);
+  const logger = createLogger({ level: logLevel });
+  const sandbox: Sandbox = await startSandbox({ ...options, logger });
   out.write(
     `sandbox (local Mixpanel) listening on ${sandbox.url}\n` +
       `  point the processor at it with mixpanel.apiHost=${sandbox.url}\n` +

@@ -386,10 +386,13 @@ const metrics = z
   })
   .strict();
 
+/** pino's levels; `silent` logs nothing. Also the sandbox's `--log-level`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const log = z
   .object({
     level: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .enum(LOG_LEVELS)
       .default('info')
       .meta({ description: 'Minimum level of the JSON logs written to stdout.' }),
   })

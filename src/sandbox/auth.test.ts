@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkImportAuth, tokenMatches } from './auth.js';
-import type { SandboxCredentials } from './options.js';
+import type { SandboxCredentials } from './settings.js';
 
 const basic = (user: string, password = '') =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

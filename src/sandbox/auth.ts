@@ -5,7 +5,7 @@
  * configured. A token-style credential sent with `project_id` is treated as a service account
  * login and fails (unconfirmed, §1.2 notes), as does a service account without `project_id`.
  */
-import type { SandboxCredentials } from './options.js';
+import type { SandboxCredentials } from './settings.js';
 
 export type AuthResult = { readonly ok: true } | { readonly ok: false; readonly why: string };
 

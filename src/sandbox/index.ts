@@ -1,8 +1,21 @@
 /** The sandbox's public surface: start it in-process, read its views, inject faults. */
 export { startSandbox } from './server.js';
 export type { GroupRecords, Sandbox, UserRecords } from './server.js';
-export type { SandboxCredentials, SandboxOptions, SandboxOptionsInput } from './options.js';
-export { DEFAULT_SANDBOX_PORT, sandboxDefaults } from './options.js';
+export type { SandboxOptions, SandboxOptionsInput } from './options.js';
+export {
+  DEFAULT_SANDBOX_PORT,
+  SETTING_GROUPS,
+  sandboxCommandSchema,
+  sandboxSettingsSchema,
+} from './settings.js';
+export type {
+  SandboxCommandSettings,
+  SandboxCredentials,
+  SandboxSettings,
+  SandboxSettingsInput,
+  SettingGroup,
+} from './settings.js';
+export { SANDBOX_SETTING_KEYS, type SandboxSettingKey } from './setting-keys.js';
 export type { FaultRule, FaultSpecInput } from './faults.js';
 export type { SandboxStats } from './stats.js';
 export type { EventRow } from './event-store.js';
