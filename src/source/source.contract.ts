@@ -9,6 +9,8 @@
  * - commit() is what a later member of the group starts from;
  * - a rebalance calls onRevoking() with the partitions given up before the new assignment, and a
  *   partition that moves restarts at its committed offset (never at the old owner's position);
+ * - no member is assigned anything while another still holds the rebalance in onRevoking(), and
+ *   what the old owner commits there is where the new owner starts;
  * - stop() leaves the group and the others take over its partitions.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -57,9 +59,14 @@ class Recorder implements SourceHandler {
     return this.capacity();
   }
 
+  /** Work to finish before giving partitions up (default: none). */
+  finishWork: (partitions: readonly TopicPartition[]) => Promise<void> = async () => {};
+
   async onRevoking(partitions: readonly TopicPartition[]): Promise<void> {
     this.events.push('revoking');
     this.revoked.push([...partitions]);
+    await this.finishWork(partitions);
+    this.events.push('revoked');
   }
 
   onAssignment(change: AssignmentChange): void {
@@ -212,6 +219,38 @@ export function sourceContract(name: string, env: () => SourceContractEnv): void
         lost.every((tp) => b.firstOffset(tp.partition) !== undefined),
       );
       for (const tp of lost) expect(b.firstOffset(tp.partition)).toBe(2);
+    });
+
+    it('holds the rebalance while the old owner finishes: nobody is assigned meanwhile, and its last commit is where the new owner starts', async () => {
+      const topic = await env().createTopic(2);
+      await env().produce(topic, messages(20));
+      const groupId = env().groupId();
+      const a = new Recorder();
+      const sourceA = await started(topic, groupId, a);
+      await waitUntil('A read everything', () => a.records.length >= 20);
+      const b = new Recorder();
+      let assignedDuringHold = 0;
+      a.finishWork = async (partitions) => {
+        // In-flight work that takes a while: B must not get a partition before it is done.
+        await waitFor(
+          () => b.assignments.length,
+          (n) => n > 0,
+          { timeoutMs: 3000 },
+        ).then(
+          () => assignedDuringHold++,
+          () => {},
+        );
+        await sourceA.commit(partitions.map((tp) => ({ ...tp, offset: 5 })));
+      };
+      const joining = started(topic, groupId, b);
+      await waitUntil('A finished its work', () => a.events.includes('revoked'));
+      await joining;
+      await waitUntil('B owns a partition', () => b.owned().size > 0);
+      expect(assignedDuringHold).toBe(0);
+      await waitUntil('B read its partition', () =>
+        [...b.owned()].every((tp) => b.firstOffset(Number(tp.split('\u0000')[1])) !== undefined),
+      );
+      for (const tp of b.owned()) expect(b.firstOffset(Number(tp.split('\u0000')[1]))).toBe(5);
     });
 
     it('leaves the group on stop: the remaining member takes over at the committed offsets', async () => {
