@@ -14,6 +14,7 @@ import {
 } from '../test/harness/app-on-clock.js';
 import type { ManualClock } from '../test/harness/manual-clock.js';
 import type { Answer, Script } from '../test/harness/scripted-transport.js';
+import { createLogger } from './log.js';
 import type { Metrics } from './metrics/registry.js';
 import type { TransformStage } from './transform/stage.js';
 
@@ -109,6 +110,23 @@ describe('App on virtual time', () => {
     expect(letters).toBeLessThan(100);
     // Exactly the dead-lettered prefix is committed: nothing is skipped.
     expect(env.kafka.committed(env.config)).toEqual([letters]);
+  });
+
+  it('warns at start, with both limits, when the dead-letter topic takes smaller records than the raw topics', async () => {
+    const env = appOnClock({ partitions: 1 });
+    env.kafka.deadLetterMaxBytes = 4096;
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    await env.start({ logger });
+    const warning = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry['deadLetterMaxMessageBytes'] !== undefined);
+    expect(warning).toMatchObject({
+      level: 'warn',
+      deadLetterTopic: DEAD_LETTER_TOPIC,
+      deadLetterMaxMessageBytes: 4096,
+      rawMaxMessageBytes: 1_048_588,
+    });
   });
 
   it('stops with reason internal when the transform stage fails, committing none of its records', async () => {

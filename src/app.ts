@@ -37,7 +37,7 @@ import { Settler } from './settle/settler.js';
 import { createKafkaSource } from './source/kafka-source.js';
 import { startLagMonitor, type LagMonitor } from './source/lag-monitor.js';
 import type { Source } from './source/source.js';
-import { checkTopicsExist, MissingTopicError } from './source/topics.js';
+import { checkTopicsExist, MissingTopicError, type TopicLimits } from './source/topics.js';
 import { createInProcessStage, type TransformStage } from './transform/stage.js';
 import { createWorkerStage } from './transform/worker-stage.js';
 import type { FatalReason } from './vocabulary.js';
@@ -52,8 +52,11 @@ export interface ExitStatus {
 
 /** The Kafka side of the processor: the kafkajs adapters by default, in-memory ones in tests. */
 export interface KafkaAdapters {
-  /** Rejects with a MissingTopicError naming the setting when a configured topic is missing. */
-  checkTopics(): Promise<void>;
+  /**
+   * Reads the topics' size limits; rejects with a MissingTopicError naming the setting when a
+   * configured topic is missing.
+   */
+  checkTopics(): Promise<TopicLimits>;
   source(): Source;
   deadLetterSink(): KafkaDeadLetterSink;
   lagMonitor(assignment: () => readonly TopicPartition[]): Promise<LagMonitor>;
@@ -77,7 +80,12 @@ export function kafkaAdapters(
   return {
     checkTopics: () => checkTopicsExist(kafka, config.kafka),
     source: () => createKafkaSource({ kafka, config: config.kafka, ...deps }),
-    deadLetterSink: () => createKafkaDeadLetterSink({ kafka, topic: config.kafka.deadLetterTopic }),
+    deadLetterSink: () =>
+      createKafkaDeadLetterSink({
+        kafka,
+        topic: config.kafka.deadLetterTopic,
+        retries: config.deadLetter.produceRetries,
+      }),
     lagMonitor: (assignment) =>
       startLagMonitor({
         kafka,
@@ -140,6 +148,28 @@ function describeStartupError(err: unknown, config: Readonly<Config>): Error {
     );
   }
   return error;
+}
+
+/** What the dlq.* headers can add to a record: the message is capped at 1 KB, the rest is small. */
+const DEAD_LETTER_HEADER_ROOM = 2048;
+
+/** A raw record near the raw topics' limit would not fit the dead-letter topic: say so at start. */
+function warnIfRecordsCannotBeDeadLettered(
+  limits: TopicLimits,
+  config: Readonly<Config>,
+  logger: Logger,
+): void {
+  const needed = limits.rawMaxMessageBytes + DEAD_LETTER_HEADER_ROOM;
+  if (limits.deadLetterMaxMessageBytes >= needed) return;
+  logger.warn(
+    {
+      deadLetterTopic: config.kafka.deadLetterTopic,
+      deadLetterMaxMessageBytes: limits.deadLetterMaxMessageBytes,
+      rawMaxMessageBytes: limits.rawMaxMessageBytes,
+      needed,
+    },
+    'the dead-letter topic accepts smaller records than the raw topics: a large rejected record could not be dead-lettered and would hold its partition; raise max.message.bytes of the dead-letter topic',
+  );
 }
 
 export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}): App {
@@ -277,12 +307,22 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
         metrics,
         logger,
       });
-    await adapters.checkTopics();
+    const limits = await adapters.checkTopics();
     checkpoint();
+    warnIfRecordsCannotBeDeadLettered(limits, config, logger);
     sink = adapters.deadLetterSink();
     await sink.connect();
     checkpoint();
-    deadLetters = new DeadLetterWriter({ sink, clock, metrics, logger, policy: config.deadLetter });
+    deadLetters = new DeadLetterWriter({
+      sink,
+      clock,
+      metrics,
+      logger,
+      policy: {
+        ...config.deadLetter,
+        maxBatchBytes: Math.min(config.deadLetter.maxBatchBytes, limits.deadLetterMaxMessageBytes),
+      },
+    });
     const avro = config.input.schemaRegistry
       ? createAvroDecoder({ registry: config.input.schemaRegistry, clock, logger })
       : undefined;

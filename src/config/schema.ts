@@ -360,6 +360,14 @@ const deadLetter = z
     maxBatchRecords: z.number().int().min(1).default(500).meta({
       description: 'Dead letters per produce request to the dead-letter topic, at most.',
     }),
+    maxBatchBytes: z.number().int().min(1024).default(1_000_000).meta({
+      description:
+        "Estimated bytes per produce request to the dead-letter topic, at most (also capped at start by the topic's `max.message.bytes`). A group the broker still refuses as too large is sent one letter per request.",
+    }),
+    produceRetries: z.number().int().min(1).max(100).default(5).meta({
+      description:
+        'Attempts the Kafka producer makes per dead-letter write before the failure is counted (`segment_mixpanel_dead_letter_produce_failures_total`) and retried after `retryInitialDelayMs`.',
+    }),
     retryInitialDelayMs: positiveMs.default(500).meta({
       description: 'First delay before a failed dead-letter write is retried; doubles each time.',
     }),

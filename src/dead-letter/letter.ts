@@ -18,10 +18,30 @@ export interface DeadLetter {
   readonly failedAt: number;
 }
 
-/** Where dead letters go. `write` resolves only once every letter is durably acknowledged. */
+/** What became of one write to the dead-letter topic. */
+export type SinkResult =
+  | { readonly ok: true }
+  /** `tooLarge`: the broker refused the request's size (the topic's `max.message.bytes`). */
+  | { readonly ok: false; readonly tooLarge: boolean; readonly error: Error };
+
+/** Where dead letters go. `ok` only once every letter of the write is durably acknowledged. */
 export interface DeadLetterSink {
-  write(letters: readonly DeadLetter[]): Promise<void>;
+  write(letters: readonly DeadLetter[]): Promise<SinkResult>;
   close(): Promise<void>;
+}
+
+/** Per-record overhead of a Kafka record batch (lengths, offsets, timestamps), generously. */
+const RECORD_OVERHEAD_BYTES = 64;
+
+/** An estimate of a letter's size in a produce request: key, value and headers. */
+export function letterBytes(letter: DeadLetter): number {
+  let bytes = RECORD_OVERHEAD_BYTES + (letter.source.key?.length ?? 0);
+  bytes += letter.source.value?.length ?? 0;
+  for (const [name, value] of Object.entries(deadLetterRecordHeaders(letter))) {
+    bytes +=
+      name.length + (typeof value === 'string' ? Buffer.byteLength(value) : value.length) + 2;
+  }
+  return bytes;
 }
 
 export const DLQ_HEADER_PREFIX = 'dlq.';

@@ -1,15 +1,20 @@
 /**
  * Writes dead letters in groups: letters arriving while a write is in flight go out together in
  * the next one (group commit), so a burst of rejections costs a few produce requests, not one
- * each. A letter's promise resolves only once the sink acknowledged it; the pipeline settles (and
- * may commit) its offset only then. A failing sink is retried with backoff until it works or the
- * writer is stopped; stopped letters reject and stay unsettled (redelivered after restart).
+ * each. A group stays under `maxBatchRecords` and, by the letters' estimated size, under
+ * `maxBatchBytes` (the broker refuses a record batch above the topic's `max.message.bytes`); a
+ * group the broker still finds too large is sent again one letter per request.
+ *
+ * A letter's promise resolves only once the sink acknowledged it; the pipeline settles (and may
+ * commit) its offset only then. A failed write is counted, logged and retried with backoff until it
+ * works or the writer is stopped: a letter is never skipped, so its partition stays uncommitted
+ * meanwhile. Stopped letters reject and stay unsettled (redelivered after a restart).
  */
 import type { Clock } from '../clock.js';
 import type { DeadLetterConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
-import type { DeadLetter, DeadLetterSink } from './letter.js';
+import { letterBytes, type DeadLetter, type DeadLetterSink } from './letter.js';
 
 export interface DeadLetterWriterOptions {
   readonly sink: DeadLetterSink;
@@ -19,7 +24,7 @@ export interface DeadLetterWriterOptions {
   /** Letters per produce request, and the backoff after a failed write (doubling up to its cap). */
   readonly policy: Pick<
     DeadLetterConfig,
-    'maxBatchRecords' | 'retryInitialDelayMs' | 'retryMaxDelayMs'
+    'maxBatchRecords' | 'maxBatchBytes' | 'retryInitialDelayMs' | 'retryMaxDelayMs'
   >;
 }
 
@@ -64,18 +69,34 @@ export class DeadLetterWriter {
   }
 
   private async pump(): Promise<void> {
-    const { maxBatchRecords, retryInitialDelayMs, retryMaxDelayMs } = this.options.policy;
+    const { retryInitialDelayMs, retryMaxDelayMs } = this.options.policy;
     let delay = retryInitialDelayMs;
+    /** Letters at the head to send one per request (their group was refused as too large). */
+    let singles = 0;
     try {
       while (this.queue.length > 0 && !this.stop.signal.aborted) {
-        const group = this.queue.slice(0, maxBatchRecords);
-        try {
-          await this.options.sink.write(group.map((p) => p.letter));
-        } catch (err) {
+        const group = singles > 0 ? this.queue.slice(0, 1) : this.nextGroup();
+        const result = await this.options.sink.write(group.map((p) => p.letter));
+        if (!result.ok) {
           this.options.metrics?.deadLetterFailures.inc();
+          if (result.tooLarge && group.length > 1) {
+            this.options.logger?.warn(
+              { letters: group.length },
+              'dead-letter group too large for the broker; sending its letters one by one',
+            );
+            singles = group.length;
+            continue;
+          }
           this.options.logger?.error(
-            { err, letters: group.length },
-            'dead-letter write failed; retrying',
+            {
+              err: result.error,
+              letters: group.length,
+              bytes: group.reduce((sum, p) => sum + letterBytes(p.letter), 0),
+              tooLarge: result.tooLarge,
+            },
+            result.tooLarge
+              ? 'a dead letter is larger than the dead-letter topic accepts; its partition waits (raise max.message.bytes of the dead-letter topic)'
+              : 'dead-letter write failed; retrying',
           );
           try {
             await this.options.clock.sleep(delay, this.stop.signal);
@@ -86,6 +107,7 @@ export class DeadLetterWriter {
           continue;
         }
         delay = retryInitialDelayMs;
+        if (singles > 0) singles--;
         this.queue.splice(0, group.length);
         for (const p of group) {
           const { source, rejection } = p.letter;
@@ -101,5 +123,19 @@ export class DeadLetterWriter {
       // Cleared synchronously at the end of the loop: a write arriving later starts a new pump.
       this.pumping = undefined;
     }
+  }
+
+  /** The letters at the head that fit one request (at least one). */
+  private nextGroup(): Pending[] {
+    const { maxBatchRecords, maxBatchBytes } = this.options.policy;
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < maxBatchRecords) {
+      const size = letterBytes((this.queue[n] as Pending).letter);
+      if (n > 0 && bytes + size > maxBatchBytes) break;
+      bytes += size;
+      n++;
+    }
+    return this.queue.slice(0, n);
   }
 }

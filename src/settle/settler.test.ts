@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock, flushMicrotasks } from '../../test/harness/manual-clock.js';
 import { silentLogger } from '../log.js';
 import type { KafkaRecord } from '../kafka/record.js';
-import type { DeadLetter, DeadLetterSink } from '../dead-letter/letter.js';
+import type { DeadLetter, DeadLetterSink, SinkResult } from '../dead-letter/letter.js';
 import { DeadLetterGuard } from '../dead-letter/guard.js';
 import { DeadLetterWriter } from '../dead-letter/writer.js';
 import { DEAD_LETTER } from '../../test/support/dead-letter.js';
@@ -25,8 +25,9 @@ const BAD = { code: 'invalid_json', stage: 'decode', message: 'bad' } as const;
 
 class RecordingSink implements DeadLetterSink {
   written: number[] = [];
-  async write(letters: readonly DeadLetter[]): Promise<void> {
+  async write(letters: readonly DeadLetter[]): Promise<SinkResult> {
     this.written.push(...letters.map((l) => l.source.offset));
+    return { ok: true };
   }
   async close(): Promise<void> {}
 }

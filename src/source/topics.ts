@@ -3,17 +3,25 @@
  * otherwise create an empty topic and the processor would wait on it forever), so a missing one is
  * a configuration error naming the setting.
  */
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
 
 export class MissingTopicError extends Error {
   override name = 'MissingTopicError';
 }
 
+/** The largest record batch each side accepts (the topics' `max.message.bytes`). */
+export interface TopicLimits {
+  /** The largest of the raw topics'. */
+  readonly rawMaxMessageBytes: number;
+  readonly deadLetterMaxMessageBytes: number;
+}
+
+/** Checks the topics exist and reads their size limits. */
 export async function checkTopicsExist(
   kafka: Kafka,
   config: Pick<KafkaConfig, 'topics' | 'deadLetterTopic'>,
-): Promise<void> {
+): Promise<TopicLimits> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -29,7 +37,33 @@ export async function checkTopicsExist(
         `topics not found on the brokers: ${missing.join(', ')}; create them first`,
       );
     }
+    const limits = await maxMessageBytes(admin, [...config.topics, config.deadLetterTopic]);
+    return {
+      rawMaxMessageBytes: Math.max(...config.topics.map((t) => limits.get(t) ?? 0)),
+      deadLetterMaxMessageBytes: limits.get(config.deadLetterTopic) ?? 0,
+    };
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Each topic's `max.message.bytes` (its own setting, or the broker default it inherits). */
+async function maxMessageBytes(
+  admin: Admin,
+  topics: readonly string[],
+): Promise<Map<string, number>> {
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['max.message.bytes'],
+    })),
+  });
+  const out = new Map<string, number>();
+  for (const resource of described.resources) {
+    const entry = resource.configEntries.find((e) => e.configName === 'max.message.bytes');
+    if (entry) out.set(resource.resourceName, Number(entry.configValue));
+  }
+  return out;
 }

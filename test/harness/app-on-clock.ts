@@ -6,7 +6,7 @@
 import { onTestFinished } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
 import { createPublisher } from '../../src/publish/publisher.js';
 import type { TransformStage } from '../../src/transform/stage.js';
@@ -35,7 +35,10 @@ export interface AppOnClock {
   /** Every Mixpanel request, with its records decoded. */
   readonly transport: ScriptedTransport;
   /** Starts one processor (one member of the group); stopped at the end of the test. */
-  start(overrides?: { transform?: TransformStage }): Promise<{ app: App; metrics: Metrics }>;
+  start(overrides?: {
+    transform?: TransformStage;
+    logger?: Logger;
+  }): Promise<{ app: App; metrics: Metrics }>;
   produce(values: readonly (string | object)[]): void;
   /** Runs virtual time (firing timers in order) until `done()` holds; fails after maxSteps. */
   until(what: string, done: () => boolean | Promise<boolean>, maxSteps?: number): Promise<void>;

@@ -5,7 +5,7 @@
  */
 import type { KafkaAdapters } from '../../src/app.js';
 import type { Config } from '../../src/config/schema.js';
-import { deadLetterRecordHeaders } from '../../src/dead-letter/letter.js';
+import { deadLetterRecordHeaders, letterBytes } from '../../src/dead-letter/letter.js';
 import type { KafkaRecord } from '../../src/kafka/record.js';
 import type { Metrics } from '../../src/metrics/registry.js';
 import { MemoryBroker } from '../../src/source/memory-broker.js';
@@ -24,6 +24,8 @@ export interface MemoryKafka {
   ends(topic: string): number[];
   /** Dead-letter writes to refuse from now on (a broker refusing the produce). */
   failDeadLetters: number;
+  /** The dead-letter topic's `max.message.bytes`: larger writes are refused as too large. */
+  deadLetterMaxBytes: number;
 }
 
 export function memoryKafka(now: () => number): MemoryKafka {
@@ -33,6 +35,7 @@ export function memoryKafka(now: () => number): MemoryKafka {
   const kafka: MemoryKafka = {
     broker,
     failDeadLetters: 0,
+    deadLetterMaxBytes: 1_048_588,
     adapters(config, metrics) {
       const { topics, deadLetterTopic, groupId, fromBeginning } = config.kafka;
       return {
@@ -40,6 +43,10 @@ export function memoryKafka(now: () => number): MemoryKafka {
           const missing = [...topics, deadLetterTopic].filter((t) => !broker.hasTopic(t));
           if (missing.length > 0)
             throw new MissingTopicError(`topics not found: ${missing.join(', ')}`);
+          return {
+            rawMaxMessageBytes: 1_048_588,
+            deadLetterMaxMessageBytes: kafka.deadLetterMaxBytes,
+          };
         },
         source: () =>
           createMemorySource({
@@ -55,7 +62,14 @@ export function memoryKafka(now: () => number): MemoryKafka {
           async write(letters) {
             if (kafka.failDeadLetters > 0) {
               kafka.failDeadLetters--;
-              throw new Error('dead-letter topic unavailable');
+              return {
+                ok: false,
+                tooLarge: false,
+                error: new Error('dead-letter topic unavailable'),
+              };
+            }
+            if (letters.reduce((sum, l) => sum + letterBytes(l), 0) > kafka.deadLetterMaxBytes) {
+              return { ok: false, tooLarge: true, error: new Error('MESSAGE_TOO_LARGE') };
             }
             broker.produce(
               deadLetterTopic,
@@ -68,6 +82,7 @@ export function memoryKafka(now: () => number): MemoryKafka {
                 timestamp: letter.failedAt,
               })),
             );
+            return { ok: true };
           },
         }),
         lagMonitor: async () => ({ measure: async () => {}, stop: async () => {} }),
