@@ -7,7 +7,11 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { EndpointSpec } from '../mixpanel/endpoints.js';
 
+/** Compresses a body; the default runs on libuv's thread pool. */
+export type Compress = (raw: Buffer, level: number) => Promise<Buffer>;
+
 const gzipAsync = promisify(gzip);
+export const gzipOnThreadPool: Compress = (raw, level) => gzipAsync(raw, { level });
 
 export interface SerializedRecord {
   /** The record's JSON text; never re-serialized. */
@@ -30,13 +34,14 @@ export async function encodeBody(
   spec: Pick<EndpointSpec, 'format' | 'gzip'>,
   records: readonly SerializedRecord[],
   gzipLevel: number,
+  compress: Compress = gzipOnThreadPool,
 ): Promise<EncodedBody> {
   const texts = records.map((r) => r.json);
   const text = spec.format === 'ndjson' ? texts.join('\n') : `[${texts.join(',')}]`;
   const raw = Buffer.from(text, 'utf8');
   if (!spec.gzip) return { bytes: raw, rawBytes: raw.length };
   return {
-    bytes: await gzipAsync(raw, { level: gzipLevel }),
+    bytes: await compress(raw, gzipLevel),
     contentEncoding: 'gzip',
     rawBytes: raw.length,
   };

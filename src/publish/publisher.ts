@@ -13,7 +13,7 @@ import type { ReasonCode } from '../vocabulary.js';
 import { VERSION } from '../version.js';
 import type { RejectReason } from '../vocabulary.js';
 import { createConcurrencyLimiter, type ConcurrencyLimiter } from './concurrency.js';
-import { encodeBody } from './encode.js';
+import { encodeBody, type Compress } from './encode.js';
 import { ENDPOINT_SPECS } from '../mixpanel/endpoints.js';
 import { credentialHint, requestPath, resolveDestination } from './destination.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
@@ -83,6 +83,11 @@ export interface PublisherOptions {
    * by the publisher. Unit tests pass a scripted one to run on virtual time.
    */
   readonly transport?: HttpClient;
+  /**
+   * How /import bodies are gzipped. Default: on libuv's thread pool. Tests on virtual time pass a
+   * synchronous one, so that no work happens off the clock.
+   */
+  readonly compress?: Compress;
 }
 
 const DELIVERED: RecordResult = Object.freeze({ status: 'delivered' });
@@ -172,7 +177,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
   async function sendPart(job: Job, lo: number, hi: number): Promise<void> {
     if (job.signal.aborted) return;
     const { endpoint } = job;
-    const body = await encodeBody(ENDPOINT_SPECS[endpoint], job.records.slice(lo, hi), gzipLevel);
+    const body = await encodeBody(
+      ENDPOINT_SPECS[endpoint],
+      job.records.slice(lo, hi),
+      gzipLevel,
+      options.compress,
+    );
     const outcome = await sender.send(
       endpoint,
       {

@@ -3,7 +3,7 @@
  * otherwise create an empty topic and the processor would wait on it forever), so a missing one is
  * a configuration error naming the setting.
  */
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
 
 export class MissingTopicError extends Error {
@@ -46,6 +46,9 @@ export async function checkTopicsExist(
     await admin.disconnect();
   }
 }
+
+// kafkajs is CommonJS: only some of its exports are visible to a named ESM import.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Each topic's `max.message.bytes` (its own setting, or the broker default it inherits). */
 async function maxMessageBytes(

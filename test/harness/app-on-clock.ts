@@ -3,6 +3,7 @@
  * transport, the in-process transform stage and a ManualClock. For unit tests of the run loop's
  * paths (delivery, drain, abandon, halt, rebalance) without a JVM broker or real time.
  */
+import { gzipSync } from 'node:zlib';
 import { onTestFinished } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js';
@@ -10,7 +11,7 @@ import { silentLogger, type Logger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
 import { createPublisher } from '../../src/publish/publisher.js';
 import type { TransformStage } from '../../src/transform/stage.js';
-import { ManualClock } from './manual-clock.js';
+import { flushMicrotasks, ManualClock } from './manual-clock.js';
 import { memoryKafka, type MemoryKafka } from './memory-kafka.js';
 import {
   reply,
@@ -68,8 +69,9 @@ export function appOnClock(
   };
   const config = configSchema.parse(input);
 
+  /** Lets everything not waiting on a timer run, then fires the next timer. */
   async function step(): Promise<boolean> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await flushMicrotasks();
     return clock.advanceToNext();
   }
 
@@ -90,6 +92,8 @@ export function appOnClock(
         metrics,
         logger,
         transport,
+        // Synchronous: nothing happens off the virtual clock.
+        compress: async (raw, level) => gzipSync(raw, { level }),
       });
       const app = createApp(config, {
         clock,
