@@ -112,6 +112,31 @@ describe('App on virtual time', () => {
     expect(env.kafka.committed(env.config)).toEqual([letters]);
   });
 
+  it('remembers the dead-letter window across restarts: a crash loop on a misconfiguration dead-letters one group per restart, not a window', async () => {
+    // Every message is good JSON, but the replica is told it is Avro: all of it would be rejected.
+    const env = appOnClock({
+      partitions: 1,
+      config: {
+        input: { format: 'avro' },
+        deadLetter: { maxRatio: 0.5, window: 1000, maxGroupSize: 50 },
+      },
+    });
+    env.produce(Array.from({ length: 3000 }, (_, i) => track(`m-${i}`)));
+    const letters = (): number => env.kafka.records(DEAD_LETTER_TOPIC).length;
+    const first = await env.start();
+    expect((await env.settle(first.app.exited)).reason).toBe('dead_letter_ratio');
+    const afterFirst = letters();
+    expect(afterFirst).toBeGreaterThanOrEqual(1000); // the window had to fill first
+    for (let restart = 0; restart < 3; restart++) {
+      const before = letters();
+      const { app } = await env.start();
+      expect((await env.settle(app.exited)).reason).toBe('dead_letter_ratio');
+      expect(letters() - before).toBeLessThanOrEqual(50);
+    }
+    // Only what was dead-lettered is committed: nothing is skipped.
+    expect(env.kafka.committed(env.config)).toEqual([letters()]);
+  });
+
   it('warns at start, with both limits, when the dead-letter topic takes smaller records than the raw topics', async () => {
     const env = appOnClock({ partitions: 1 });
     env.kafka.deadLetterMaxBytes = 4096;

@@ -181,6 +181,8 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
   const adapters = overrides.kafka ?? kafkaAdapters(config, { logger, clock, metrics });
   /** The offsets settled per partition: written by the settler, read by the committer. */
   const tracker = new OffsetTracker();
+  /** Fed by the settler; its window travels with each partition's committed offset. */
+  const guard = new DeadLetterGuard(config.deadLetter.maxRatio, config.deadLetter.window);
 
   let ops: OpsServer | undefined;
   let source: Source | undefined;
@@ -232,7 +234,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       tracker,
       backlog,
       letters: new LetterGroups({ writer: parts.deadLetters, clock, logger }),
-      guard: new DeadLetterGuard(config.deadLetter.maxRatio, config.deadLetter.window),
+      guard,
       maxLetterGroup: config.deadLetter.maxGroupSize,
       metrics,
       onGuardTripped: (description) => onFatal('dead_letter_ratio', description),
@@ -332,6 +334,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
         ? createWorkerStage(config, { workers: config.input.transformWorkers, logger })
         : createInProcessStage(config));
     source = adapters.source();
+    const theSource = source;
     pipeline = wire({ publisher, deadLetters, transform, avro });
     const thePipeline = pipeline;
     const theCommitter = (committer = new Committer({
@@ -341,12 +344,33 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       intervalMs: config.kafka.commitIntervalMs,
       logger,
       metrics,
+      metadata: (tp) => guard.snapshot(tp),
     }));
+    /**
+     * Intake of newly assigned partitions waits until the guard took in the window committed with
+     * them, so a replica restarted on a persistent problem judges it at once.
+     */
+    let restoring: Promise<void> = Promise.resolve();
+    const restoreGuard = (partitions: readonly TopicPartition[]): Promise<void> =>
+      theSource
+        .committed(partitions)
+        .then((committed) => {
+          for (const c of committed) guard.restore(c, c.metadata);
+        })
+        .catch((err: unknown) =>
+          logger.warn({ err }, 'could not read the dead-letter window committed with the partitions'),
+        );
     checkpoint();
     await source.start({
-      onBatch: (batch) => thePipeline.onBatch(batch),
+      onBatch: async (batch) => {
+        await restoring;
+        return thePipeline.onBatch(batch);
+      },
       awaitCapacity: () => thePipeline.awaitCapacity(),
-      onAssignment: (change) => thePipeline.onAssignment(change),
+      onAssignment: (change) => {
+        restoring = restoreGuard(change.assigned);
+        thePipeline.onAssignment(change);
+      },
       onRevoking: async (partitions, signal) => {
         // Still a member of the old generation until this resolves: commits are accepted.
         const settled = await thePipeline.revoke(signal, config.batching.drainTimeoutMs);
@@ -365,7 +389,6 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
     });
     checkpoint();
     committer.start();
-    const theSource = source;
     lag = await adapters.lagMonitor(() => theSource.assignment());
     checkpoint();
     logger.info(

@@ -11,6 +11,14 @@ export interface TopicPartition {
 /** A position to commit: the next offset to read (last settled + 1), as Kafka expects. */
 export interface CommittableOffset extends TopicPartition {
   readonly offset: number;
+  /** A short string Kafka keeps with the committed offset (offset.metadata.max.bytes, 4 KB). */
+  readonly metadata?: string | undefined;
+}
+
+/** What a group has committed for a partition: no offset (-1) and no metadata when nothing. */
+export interface CommittedOffset extends TopicPartition {
+  readonly offset: number;
+  readonly metadata: string | null;
 }
 
 /** A string key for a topic-partition (NUL cannot occur in a topic name). */

@@ -7,6 +7,7 @@ import type { Clock, Timer } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { Source } from '../source/source.js';
+import type { TopicPartition } from '../kafka/topic-partition.js';
 import type { OffsetTracker } from './offset-tracker.js';
 
 export interface CommitterOptions {
@@ -16,6 +17,8 @@ export interface CommitterOptions {
   readonly intervalMs: number;
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  /** Metadata to keep with a partition's committed offset (the dead-letter guard's window). */
+  readonly metadata?: (tp: TopicPartition) => string | undefined;
 }
 
 export class Committer {
@@ -50,8 +53,10 @@ export class Committer {
   }
 
   private async commit(): Promise<boolean> {
-    const offsets = this.options.tracker.pendingCommits();
-    if (offsets.length === 0) return true;
+    const pending = this.options.tracker.pendingCommits();
+    if (pending.length === 0) return true;
+    const describe = this.options.metadata;
+    const offsets = describe ? pending.map((o) => ({ ...o, metadata: describe(o) })) : pending;
     const started = this.options.clock.monotonic();
     try {
       await this.options.source.commit(offsets);

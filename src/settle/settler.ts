@@ -154,7 +154,7 @@ export class Settler {
   private finish(message: InFlightMessage, deadLettered: boolean): void {
     const { guard, tracker, metrics } = this.options;
     tracker.settle(message.source, message.source.offset);
-    guard.record(deadLettered);
+    guard.record(message.source, deadLettered);
     metrics?.deadLetterRatio.set(guard.ratio);
     this.release(message);
     if (deadLettered && guard.tripped && !this.halted) this.halt();

@@ -266,8 +266,36 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
       if (membershipLost)
         throw new NotAGroupMemberError('not a member of the group; not committing');
       await consumer.commitOffsets(
-        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
+        offsets.map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          offset: String(o.offset),
+          ...(o.metadata !== undefined ? { metadata: o.metadata } : {}),
+        })),
       );
+    },
+
+    async committed(partitions) {
+      if (partitions.length === 0) return [];
+      const admin = options.kafka.admin();
+      await admin.connect();
+      try {
+        const topics = [...new Set(partitions.map((tp) => tp.topic))];
+        const fetched = await admin.fetchOffsets({ groupId: config.groupId, topics });
+        const wanted = new Set(partitions.map(partitionKey));
+        return fetched.flatMap(({ topic, partitions: ps }) =>
+          ps
+            .filter((p) => wanted.has(partitionKey({ topic, partition: p.partition })))
+            .map((p) => ({
+              topic,
+              partition: p.partition,
+              offset: Number(p.offset),
+              metadata: p.metadata,
+            })),
+        );
+      } finally {
+        await admin.disconnect();
+      }
     },
 
     pause() {

@@ -31,7 +31,7 @@ export interface GroupMember {
 }
 
 class Group {
-  readonly committed = new PartitionMap<number>();
+  readonly committed = new PartitionMap<{ offset: number; metadata: string | null }>();
   members: GroupMember[] = [];
   generation = 0;
   /** Membership changes queue behind one another: a rebalance runs to its end before the next. */
@@ -105,7 +105,12 @@ export class MemoryBroker {
   }
 
   committed(groupId: string, tp: TopicPartition): number | undefined {
-    return this.groups.get(groupId)?.committed.get(tp);
+    return this.groups.get(groupId)?.committed.get(tp)?.offset;
+  }
+
+  /** The metadata committed with the partition's offset (null when none). */
+  committedMetadata(groupId: string, tp: TopicPartition): string | null {
+    return this.groups.get(groupId)?.committed.get(tp)?.metadata ?? null;
   }
 
   /** Joins a member and rebalances; resolves once the new generation is assigned. */
@@ -129,7 +134,7 @@ export class MemoryBroker {
     if (!group || !group.members.includes(member)) {
       throw new NotAGroupMemberError(`not a member of group ${groupId}`);
     }
-    for (const o of offsets) group.committed.set(o, o.offset);
+    for (const o of offsets) group.committed.set(o, { offset: o.offset, metadata: o.metadata ?? null });
   }
 
   private change(group: Group, mutate: () => void): Promise<void> {

@@ -132,6 +132,13 @@ export function createMemorySource(options: MemorySourceOptions): Source {
       if (offsets.length === 0) return;
       broker.commit(groupId, member, offsets);
     },
+    async committed(partitions) {
+      return partitions.map((tp) => ({
+        ...tp,
+        offset: broker.committed(groupId, tp) ?? -1,
+        metadata: broker.committedMetadata(groupId, tp),
+      }));
+    },
     pause() {
       paused = true;
     },

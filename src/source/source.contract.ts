@@ -6,7 +6,7 @@
  * - every record of a partition is offered once, in offset order, from the committed offset;
  * - a batch taken in part is offered again, from the first untaken record, only after
  *   awaitCapacity() resolved;
- * - commit() is what a later member of the group starts from;
+ * - commit() is what a later member of the group starts from, and its metadata is kept with it;
  * - a rebalance calls onRevoking() with the partitions given up before the new assignment, and a
  *   partition that moves restarts at its committed offset (never at the old owner's position);
  * - no member is assigned anything while another still holds the rebalance in onRevoking(), and
@@ -175,7 +175,7 @@ export function sourceContract(name: string, env: () => SourceContractEnv): void
       const source = await started(topic, groupId, first);
       await waitUntil('20 records', () => first.records.length >= 20);
       await source.commit([
-        { topic, partition: 0, offset: 2 },
+        { topic, partition: 0, offset: 2, metadata: 'kept with the offset' },
         { topic, partition: 1, offset: 5 },
       ]);
       await source.stop();
@@ -186,7 +186,16 @@ export function sourceContract(name: string, env: () => SourceContractEnv): void
         ]),
       );
       const second = new Recorder();
-      await started(topic, groupId, second);
+      const later = await started(topic, groupId, second);
+      expect(
+        await later.committed([
+          { topic, partition: 0 },
+          { topic, partition: 1 },
+        ]),
+      ).toEqual([
+        { topic, partition: 0, offset: 2, metadata: 'kept with the offset' },
+        { topic, partition: 1, offset: 5, metadata: null },
+      ]);
       await waitUntil('the rest again', () => second.records.length >= 20 - 7);
       expect(second.firstOffset(0)).toBe(2);
       expect(second.firstOffset(1)).toBe(5);

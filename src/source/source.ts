@@ -6,7 +6,11 @@
  * this file.
  */
 import type { KafkaRecord } from '../kafka/record.js';
-import type { CommittableOffset, TopicPartition } from '../kafka/topic-partition.js';
+import type {
+  CommittableOffset,
+  CommittedOffset,
+  TopicPartition,
+} from '../kafka/topic-partition.js';
 
 export interface SourceBatch extends TopicPartition {
   readonly records: readonly KafkaRecord[];
@@ -45,8 +49,10 @@ export interface SourceHandler {
 
 export interface Source {
   start(handler: SourceHandler): Promise<void>;
-  /** Commits next-offsets; rejects when the broker refuses (e.g. during a rebalance). */
+  /** Commits next-offsets (with their metadata); rejects when the broker refuses. */
   commit(offsets: readonly CommittableOffset[]): Promise<void>;
+  /** What the group has committed for these partitions, metadata included. */
+  committed(partitions: readonly TopicPartition[]): Promise<CommittedOffset[]>;
   /** Stops fetching (shutdown). */
   pause(): void;
   /** True once the consumer has joined its group (readiness). */
