@@ -373,10 +373,13 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       },
       onRevoking: async (partitions, signal) => {
         // Still a member of the old generation until this resolves: commits are accepted.
+        const started = clock.monotonic();
         const settled = await thePipeline.revoke(signal, config.batching.drainTimeoutMs);
         if (!settled) {
+          const abandoned = thePipeline.unsettled.records;
+          metrics.rebalanceAbandoned.inc(abandoned);
           logger.warn(
-            { partitions: partitions.length },
+            { partitions: partitions.length, abandoned },
             'rebalance: in-flight work unfinished at the deadline; it stays uncommitted',
           );
         }
@@ -384,6 +387,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
           logger.warn('rebalance: the final commit was refused; the next owner repeats some work');
         }
         thePipeline.forget(partitions);
+        metrics.rebalanceDrainDuration.observe((clock.monotonic() - started) / 1000);
       },
       onFatal: (error) => onFatal('kafka', error.message),
     });

@@ -176,6 +176,23 @@ export const internals: DashboardSpec = {
           ],
         }),
         timeseries({
+          title: 'Rebalance drains',
+          description:
+            'How long members held rebalances to finish in-flight work and commit before rejoining (p95), and Kafka records abandoned at the drain deadline (their profile operations may apply twice).',
+          unit: 'short',
+          min: 0,
+          queries: [
+            {
+              expr: quantile(0.95, 'instance', 'segment_mixpanel_kafka_rebalance_drain_seconds'),
+              legend: 'drain p95 s {{instance}}',
+            },
+            {
+              expr: `sum by (instance) (${increase('segment_mixpanel_kafka_rebalance_abandoned_records_total')})`,
+              legend: 'abandoned {{instance}}',
+            },
+          ],
+        }),
+        timeseries({
           title: 'Offset commits by result',
           description:
             'Commits per second (every kafka.commitIntervalMs, at rebalance and shutdown). Failures during a rebalance are normal; only a failing streak matters.',

@@ -87,6 +87,19 @@ export const CATALOG = {
     ['kind'],
     { values: { kind: REBALANCE_EVENTS } },
   ),
+  rebalanceDrainDuration: def(
+    'histogram',
+    'kafka_rebalance_drain_seconds',
+    'How long this member held a rebalance to finish its in-flight work and commit before rejoining.',
+    [],
+    { buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40] },
+  ),
+  rebalanceAbandoned: def(
+    'counter',
+    'kafka_rebalance_abandoned_records_total',
+    'Kafka records still unsettled when a rebalance drain reached its deadline: left uncommitted for the next owner, so their profile operations may apply twice.',
+    [],
+  ),
   commitDuration: def(
     'histogram',
     'kafka_commit_duration_seconds',
