@@ -30,7 +30,7 @@ describe('DeadLetterGuard', () => {
     expect(guard.tripped).toBe(false);
   });
 
-  it('carries each partition\'s recent outcomes in commit metadata to the next process', () => {
+  it("carries each partition's recent outcomes in commit metadata to the next process", () => {
     const before = new DeadLetterGuard(0.5, 4);
     const other = { topic: 'events', partition: 1 };
     for (const d of [true, false, true]) before.record(TP, d);

@@ -1,28 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  deadLetterHeaders,
-  deadLetterRecordHeaders,
-  truncateUtf8,
-  type DeadLetter,
-} from './letter.js';
-
-function letter(offset: number, overrides: Partial<DeadLetter> = {}): DeadLetter {
-  return {
-    source: {
-      topic: 'events',
-      partition: 2,
-      offset,
-      timestamp: 1735550100000,
-      key: Buffer.from('user-1'),
-      value: Buffer.from('{not json'),
-      headers: { traceparent: 'abc', 'dlq.error.code': 'stale' },
-    },
-    rejection: { code: 'invalid_json', stage: 'decode', message: 'Unexpected token n' },
-    attempts: 0,
-    failedAt: 1735550200000,
-    ...overrides,
-  };
-}
+import { letter } from '../../test/support/dead-letter.js';
+import { deadLetterHeaders, deadLetterRecordHeaders, truncateUtf8 } from './letter.js';
 
 describe('dead-letter headers', () => {
   it('carry the reason and the source position as strings (spec §6)', () => {

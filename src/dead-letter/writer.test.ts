@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { letter } from '../../test/support/dead-letter.js';
 import { ManualClock } from '../../test/harness/manual-clock.js';
 import { DEAD_LETTER } from '../../test/support/dead-letter.js';
 import { createMetrics } from '../metrics/registry.js';
 import { letterBytes, type DeadLetter, type DeadLetterSink, type SinkResult } from './letter.js';
 import { DeadLetterWriter, DeadLetterWriterStopped } from './writer.js';
-
-function letter(offset: number, overrides: Partial<DeadLetter> = {}): DeadLetter {
-  return {
-    source: {
-      topic: 'events',
-      partition: 2,
-      offset,
-      timestamp: 1735550100000,
-      key: Buffer.from('user-1'),
-      value: Buffer.from('{not json'),
-      headers: { traceparent: 'abc', 'dlq.error.code': 'stale' },
-    },
-    rejection: { code: 'invalid_json', stage: 'decode', message: 'Unexpected token n' },
-    attempts: 0,
-    failedAt: 1735550200000,
-    ...overrides,
-  };
-}
 
 class RecordingSink implements DeadLetterSink {
   writes: DeadLetter[][] = [];
