@@ -13,6 +13,7 @@ export const REASON_CODES = [
   'not_an_object',
   'unknown_type',
   'missing_identity',
+  'unsafe_integer_id',
   'missing_event',
   'invalid_timestamp',
   'time_out_of_range',

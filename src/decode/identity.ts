@@ -13,6 +13,30 @@ export function normaliseId(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Top-level id fields; numbers there must be exact, because each becomes an id string. */
+const ID_FIELDS = ['userId', 'anonymousId', 'groupId', 'previousId', 'messageId'] as const;
+
+/**
+ * An id given as an integer JSON number beyond 2^53 - 1 (Number.isSafeInteger) was already
+ * rounded by JSON.parse (or is an Avro double): `9007199254740993` reads as `9007199254740992`,
+ * another user. Node 20's JSON.parse gives no access to the source digits, so such a message is
+ * rejected rather than attributed to someone else; the dead letter keeps the original bytes.
+ */
+export function checkIdPrecision(payload: Record<string, unknown>): Rejection | undefined {
+  for (const field of ID_FIELDS) {
+    const value = payload[field];
+    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      return {
+        code: 'unsafe_integer_id',
+        stage: 'validate',
+        field,
+        message: `${field} is a number beyond 2^53 (read as ${value}), which JSON cannot carry exactly; send ids as strings`,
+      };
+    }
+  }
+  return undefined;
+}
+
 /**
  * The missing id of a message, if any: track/page/screen/identify need userId or anonymousId;
  * a group needs groupId only (its records carry no user identity); an alias needs userId and

@@ -96,6 +96,28 @@ describe('validateMessage', () => {
       expect(codeOf({ ...payload, timestamp: TS })).toBe(code);
     });
 
+    // What JSON.parse makes of 9007199254740993 (2^53 + 1): 2^53, another user.
+    const UNSAFE = JSON.parse('9007199254740993') as number;
+    it.each([
+      ['userId', { type: 'track', event: 'A', userId: UNSAFE }],
+      ['anonymousId', { type: 'page', userId: 'u', anonymousId: UNSAFE }],
+      ['groupId', { type: 'group', groupId: UNSAFE }],
+      ['groupId', { type: 'track', event: 'A', userId: 'u', groupId: -UNSAFE }],
+      ['previousId', { type: 'alias', userId: 'u', previousId: UNSAFE }],
+      ['messageId', { type: 'identify', userId: 'u', messageId: 2 ** 60 }],
+    ])('rejects a numeric %s above 2^53 as unsafe_integer_id', (field, payload) => {
+      expect(validateMessage({ ...payload, timestamp: TS }, ctx)).toMatchObject({
+        ok: false,
+        segmentType: payload.type,
+        rejection: { code: 'unsafe_integer_id', stage: 'validate', field },
+      });
+    });
+
+    it('keeps numeric ids up to 2^53 - 1', () => {
+      const result = validateMessage({ ...valid.track, userId: Number.MAX_SAFE_INTEGER }, ctx);
+      expect(result.ok && result.message.userId).toBe('9007199254740991');
+    });
+
     it('lets an empty userId fall back to the anonymousId instead of hiding it (A53)', () => {
       const result = validateMessage({ ...valid.track, userId: '', anonymousId: 'a-53' }, ctx);
       expect(result.ok && result.message).toMatchObject({ anonymousId: 'a-53' });

@@ -8,11 +8,13 @@
  *   unknown_type       `type` is not exactly one of track, page, screen, identify, group, alias
  *   not_an_object      `context`, `integrations`, or the type's `properties`/`traits` is present
  *                      (not null) but not a JSON object (field named)
+ *   unsafe_integer_id  userId, anonymousId, groupId, previousId or messageId is an integer
+ *                      number beyond 2^53 - 1 (already rounded by the JSON parser)
  *   missing_identity   track/page/screen/identify: neither userId nor anonymousId;
  *                      alias: userId or previousId missing; group: groupId missing
  *   missing_event      track without a non-empty string `event`
  *   invalid_timestamp  see time.ts (unparseable, or no time at all and no Kafka timestamp)
- *   time_out_of_range  see time.ts (before 1971, or more than 1 h after `nowMs`)
+ *   time_out_of_range  see time.ts (before 1971, or more than input.maxFutureMs ahead)
  *
  * What counts as an id, and which ids each type needs: identity.ts.
  */
@@ -26,7 +28,7 @@ import {
   type UntrustedObject,
 } from '../segment/message.js';
 import { kindOf, quote } from './describe.js';
-import { checkIdentity, normaliseId } from './identity.js';
+import { checkIdentity, checkIdPrecision, normaliseId } from './identity.js';
 import { resolveEventTime, type TimeContext } from './time.js';
 
 export type ValidationResult =
@@ -58,6 +60,9 @@ export function validateMessage(payload: unknown, context: TimeContext): Validat
   const bodyField = BODY_FIELD[type];
   const body = bodyField === undefined ? EMPTY : objectField(payload, bodyField);
   if (typeof body === 'string') return notAnObject(payload, body, type);
+
+  const imprecise = checkIdPrecision(payload);
+  if (imprecise) return { ok: false, rejection: imprecise, segmentType: type };
 
   const userId = normaliseId(payload['userId']);
   const anonymousId = normaliseId(payload['anonymousId']);

@@ -95,7 +95,7 @@ describe('the size shortcut', () => {
   it('holds for the most expansive input we know: numbers that print 4–5× longer, stringified nesting, numeric ids', () => {
     const deep = `{"a":{"b":{"c":{"d":[${Array(250).fill('1e20').join(',')}]}}}}`;
     const properties = Array.from({ length: 16 }, (_, i) => `"p${i}":${deep}`).join(',');
-    const text = `{"type":"track","event":"E","userId":1e20,"anonymousId":9e20,"timestamp":"2024-12-30T09:15:00Z","properties":{${properties}}}`;
+    const text = `{"type":"track","event":"E","userId":1e15,"anonymousId":9e15,"timestamp":"2024-12-30T09:15:00Z","properties":{${properties}}}`;
     const inputBytes = Buffer.byteLength(text);
     const payload = JSON.parse(text) as Record<string, unknown>;
     const message = validMessage(payload);
