@@ -57,6 +57,42 @@ describe('App on virtual time', () => {
     expect(letters[0]?.value?.toString()).toBe('{not json');
   });
 
+  it('never changes an id: a numeric userId beyond 2^53 is dead-lettered as unsafe_integer_id', async () => {
+    const env = appOnClock({ partitions: 1 });
+    const exact =
+      '{"type":"track","event":"E","userId":9007199254740993,"messageId":"big","timestamp":"2025-06-01T00:00:00Z"}';
+    env.produce([track('a'), exact, { ...track('b'), userId: 9007199254740991 }]);
+    await env.start();
+    await env.until('commits at the end', () => env.kafka.committed(env.config)[0] === 3);
+    const letters = env.kafka.records(DEAD_LETTER_TOPIC);
+    expect(
+      letters.map((l) => [l.headers['dlq.error.code'], l.headers['dlq.mixpanel.field']]),
+    ).toEqual([['unsafe_integer_id', 'userId']]);
+    expect(letters[0]?.value?.toString()).toBe(exact);
+    const users = env.transport.requests
+      .flatMap((r) => r.records)
+      .map(
+        (r) => (JSON.parse(r) as { properties: { distinct_id: string } }).properties.distinct_id,
+      );
+    expect(users.sort()).toEqual(['9007199254740991', 'u1']);
+  });
+
+  it('delivers events stamped by Kafka although the host clock is two days behind', async () => {
+    const env = appOnClock({ partitions: 1 });
+    const written = env.clock.now() + 2 * 86_400_000;
+    env.kafka.broker.produce(TOPIC, [
+      {
+        key: 'u1',
+        value: JSON.stringify({ ...track('ahead'), timestamp: new Date(written).toISOString() }),
+        timestamp: written,
+      },
+    ]);
+    await env.start();
+    await env.until('commits at the end', () => env.kafka.committed(env.config)[0] === 1);
+    expect(env.kafka.records(DEAD_LETTER_TOPIC)).toEqual([]);
+    expect(insertIds(env.transport.requests.flatMap((r) => r.records))).toEqual(['ahead']);
+  });
+
   it('drains on stop: open batches are sent at once and the answers committed before it exits', async () => {
     const env = appOnClock({ partitions: 1, config: { batching: { lingerMs: 60_000 } } });
     env.produce(Array.from({ length: 10 }, (_, i) => track(`m-${i}`)));

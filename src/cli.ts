@@ -172,7 +172,7 @@ function addTransform(program: Command): void {
     .addOption(
       new Option(
         '--now <time>',
-        'reference time for the "at most 1 h in the future" check (ISO 8601 or epoch); default: the clock',
+        'reference time for the future bound of the time check (input.maxFutureMs; ISO 8601 or epoch); default: the clock',
       ).argParser(parseNow),
     )
     .addHelpText('after', TRANSFORM_HELP)

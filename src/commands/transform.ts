@@ -9,8 +9,8 @@
  * Lines are numbered from 1 (blank lines are skipped but counted); a Segment batch payload on one
  * line gives the outputs of each of its messages, all with that line's number. Streaming: one
  * line in memory at a time, output flushed in chunks with backpressure. Deterministic: the same
- * input and config give the same bytes; the clock is read once, only for Mixpanel's "not more
- * than 1 h in the future" check (`--now` pins it). There is no Kafka timestamp here, so a
+ * input and config give the same bytes; the clock is read once, only for the future bound of
+ * the time check (`input.maxFutureMs`; `--now` pins it). There is no Kafka timestamp here, so a
  * message without any time field is rejected as invalid_timestamp. Rejected lines are data:
  * the command still succeeds.
  */

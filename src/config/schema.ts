@@ -132,6 +132,15 @@ const input = z
       .max(1000)
       .default(64)
       .meta({ description: 'Messages nested deeper than this are rejected as `invalid_json`.' }),
+    maxFutureMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60 * 1000)
+      .meta({
+        description:
+          'Events timed more than this after both the host clock and the Kafka record timestamp are rejected as `time_out_of_range` (Mixpanel refuses events over 1 h ahead of its own clock). The only check that reads a clock; the lower bound (1971) is absolute.',
+      }),
   })
   .strict();
 

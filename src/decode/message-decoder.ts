@@ -17,7 +17,7 @@ import { isPlainObject } from './batch-payload.js';
 import { mixpanelDisabled } from '../segment/integrations.js';
 import { decodeJson } from './json.js';
 import { inspectTree } from './json-tree.js';
-import type { TimeContext } from './time.js';
+import { MAX_FUTURE_MS, type TimeContext } from './time.js';
 import { validateMessage } from './validate.js';
 
 /** One message's decode outcome. `segmentType` is set whenever the type is known (metric labels). */
@@ -32,8 +32,8 @@ export type Decoded =
   | { readonly kind: 'skipped'; readonly segmentType?: SegmentType; readonly reason: SkipReason };
 
 export interface MessageDecoderConfig {
-  /** Only `maxNestingDepth` is read; defaults to the schema default (64). */
-  readonly input?: Pick<InputConfig, 'maxNestingDepth'>;
+  /** `maxNestingDepth` and `maxFutureMs`; each defaults to the schema default. */
+  readonly input?: Partial<Pick<InputConfig, 'maxNestingDepth' | 'maxFutureMs'>>;
   readonly mapping: Pick<MappingConfig, 'honorIntegrations'>;
 }
 
@@ -49,6 +49,14 @@ export const DEFAULT_MAX_NESTING_DEPTH = 64;
 export function createMessageDecoder(config: MessageDecoderConfig): MessageDecoder {
   const honorIntegrations = config.mapping.honorIntegrations;
   const maxNestingDepth = config.input?.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH;
+  const maxFutureMs = config.input?.maxFutureMs ?? MAX_FUTURE_MS;
+  const timeContext = (context: TimeContext): TimeContext => ({
+    nowMs: context.nowMs,
+    maxFutureMs,
+    ...(context.kafkaTimestampMs !== undefined
+      ? { kafkaTimestampMs: context.kafkaTimestampMs }
+      : {}),
+  });
 
   const validate = (payload: unknown, context: TimeContext, inputBytes?: number): Decoded => {
     if (honorIntegrations && isPlainObject(payload) && isPlainObject(payload['integrations'])) {
@@ -73,7 +81,8 @@ export function createMessageDecoder(config: MessageDecoderConfig): MessageDecod
       const decoded = decodeJson(bytes, { maxNestingDepth });
       if (!decoded.ok) return [{ kind: 'rejected', rejection: decoded.rejection }];
       if (decoded.payloads.length === 0) return [{ kind: 'skipped', reason: 'empty_batch' }];
-      return decoded.payloads.map((payload) => validate(payload, context, bytes.byteLength));
+      const times = timeContext(context);
+      return decoded.payloads.map((payload) => validate(payload, times, bytes.byteLength));
     },
     decodePayload(payload, context) {
       // Payloads decoded elsewhere (Avro) have not been depth-checked; everything after this
@@ -89,7 +98,7 @@ export function createMessageDecoder(config: MessageDecoderConfig): MessageDecod
           },
         };
       }
-      return validate(payload, context);
+      return validate(payload, timeContext(context));
     },
   };
 }

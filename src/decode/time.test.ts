@@ -149,6 +149,33 @@ describe('resolveEventTime', () => {
       });
   });
 
+  it('bounds the future from the later of the host clock and the Kafka timestamp', () => {
+    // The host clock is two days behind; the record was written when the event happened.
+    const behind = NOW - 2 * 86_400_000;
+    const context = { nowMs: behind, kafkaTimestampMs: NOW };
+    expect(resolveEventTime({ timestamp: iso(NOW) }, context)).toEqual({ ok: true, timeMs: NOW });
+    expect(resolveEventTime({ timestamp: iso(NOW + MAX_FUTURE_MS + 1) }, context)).toMatchObject({
+      ok: false,
+      rejection: { code: 'time_out_of_range', field: 'timestamp' },
+    });
+  });
+
+  it('takes the future bound from the context when given (input.maxFutureMs)', () => {
+    const day = 86_400_000;
+    const context = { nowMs: NOW, maxFutureMs: day };
+    expect(resolveEventTime({ timestamp: iso(NOW + day) }, context)).toEqual({
+      ok: true,
+      timeMs: NOW + day,
+    });
+    expect(resolveEventTime({ timestamp: iso(NOW + day + 1) }, context)).toMatchObject({
+      ok: false,
+      rejection: {
+        code: 'time_out_of_range',
+        message: expect.stringContaining('input.maxFutureMs'),
+      },
+    });
+  });
+
   it('range-checks the Kafka timestamp too', () => {
     expect(resolveEventTime({}, { nowMs: NOW, kafkaTimestampMs: 0 })).toMatchObject({
       ok: false,

@@ -1,7 +1,13 @@
 /**
  * Event time (spec §4.2.2): which Segment field gives it, how each form is parsed, and the range
  * Mixpanel accepts. Pure and deterministic: the wall clock is only an input (`nowMs`) to the
- * "not more than 1 h in the future" check and never becomes an event time.
+ * "not too far in the future" check and never becomes an event time.
+ *
+ * Clocks: the lower bound (1971-01-01) is absolute. Only the future bound reads a clock, and it
+ * measures from the later of the host clock and the Kafka record timestamp, so a host clock far
+ * behind does not turn good events into `time_out_of_range` (the producer's or broker's clock
+ * stamped the record when it was written). The bound itself is `input.maxFutureMs` (default 1 h,
+ * Mixpanel's own limit against its clock).
  *
  * Parsing is deliberately strict. `Date.parse` accepts implementation-defined formats and reads
  * zone-less date-times in the machine's local zone, so the same bytes could give different times
@@ -18,8 +24,10 @@ import { quote } from './describe.js';
 export interface TimeContext {
   /** Kafka record timestamp (ms), the last time fallback of spec §4.2.2; absent in `transform`. */
   readonly kafkaTimestampMs?: number;
-  /** Wall-clock now (ms) for the "more than 1 h in the future" check only. */
+  /** Wall-clock now (ms), for the future bound only. */
   readonly nowMs: number;
+  /** How far after now an event may be (`input.maxFutureMs`); MAX_FUTURE_MS when absent. */
+  readonly maxFutureMs?: number;
 }
 
 /** The message fields that may carry the event time, in order of preference (spec §4.2.2). */
@@ -27,7 +35,7 @@ export const TIME_FIELDS = ['timestamp', 'originalTimestamp', 'receivedAt', 'sen
 
 /** Mixpanel rejects events before 1971-01-01T00:00:00Z (mixpanel-api.md §3.4). */
 export const MIN_EVENT_TIME_MS = Date.UTC(1971, 0, 1);
-/** ... and more than one hour after its own clock. */
+/** ... and more than one hour after its own clock (the default of `input.maxFutureMs`). */
 export const MAX_FUTURE_MS = 60 * 60 * 1000;
 /** Below this magnitude a number is epoch seconds, at or above it milliseconds. */
 export const SECONDS_BELOW = 1e11;
@@ -139,14 +147,26 @@ export function resolveEventTime(
       `${field} is before 1971-01-01, which Mixpanel rejects`,
     );
   }
-  if (timeMs > context.nowMs + MAX_FUTURE_MS) {
+  const maxFutureMs = context.maxFutureMs ?? MAX_FUTURE_MS;
+  const kafkaMs = context.kafkaTimestampMs;
+  const now =
+    kafkaMs !== undefined && Number.isFinite(kafkaMs) && kafkaMs > context.nowMs
+      ? kafkaMs
+      : context.nowMs;
+  if (timeMs > now + maxFutureMs) {
     return reject(
       'time_out_of_range',
       field,
-      `${field} is more than 1 h in the future, which Mixpanel rejects`,
+      `${field} is more than ${duration(maxFutureMs)} after both the host clock and the Kafka record timestamp (input.maxFutureMs); Mixpanel rejects events over 1 h ahead`,
     );
   }
   return { ok: true, timeMs };
+}
+
+function duration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms} ms`;
 }
 
 function reject(
