@@ -335,6 +335,15 @@ const retry = z
       .min(0)
       .default(5000)
       .meta({ description: 'Upper bound of the random jitter added to each delay.' }),
+    maxRetryAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(5 * 60 * 1000)
+      .meta({
+        description:
+          'Longest wait a `Retry-After` header can impose before the next attempt (Mixpanel does not document sending it; proxies do, sometimes asking for hours).',
+      }),
     maxElapsedMs: positiveMs.optional().meta({
       description:
         'Give-up budget per batch. Unset: retryable failures are retried until they succeed or the process stops. Set: records still failing are dead-lettered as `retries_exhausted`.',

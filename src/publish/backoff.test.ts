@@ -9,6 +9,7 @@ const MIXPANEL: BackoffPolicy = {
   multiplier: 2,
   jitterMinMs: 1000,
   jitterMaxMs: 5000,
+  maxRetryAfterMs: 300_000,
 };
 const low = (): number => 0;
 const high = (): number => 0.999_999;
@@ -29,6 +30,13 @@ describe('backoffDelay', () => {
     expect(backoffDelay(10, MIXPANEL, low, 120_000)).toBe(121_000);
     // A short Retry-After does not shorten our own backoff.
     expect(backoffDelay(3, MIXPANEL, low, 1000)).toBe(17_000);
+  });
+
+  it('caps Retry-After at maxRetryAfterMs: a proxy asking for a day waits 5 minutes', () => {
+    expect(backoffDelay(0, MIXPANEL, low, 86_400_000)).toBe(301_000);
+    expect(backoffDelay(0, MIXPANEL, low, 300_000)).toBe(301_000);
+    // The cap only shortens Retry-After, never our own backoff.
+    expect(backoffDelay(20, { ...MIXPANEL, maxRetryAfterMs: 0 }, low, 86_400_000)).toBe(61_000);
   });
 
   it('stays finite for very high retry counts', () => {
@@ -55,6 +63,7 @@ describe('backoffDelay', () => {
             multiplier: p.multiplier,
             jitterMinMs: p.jitterMinMs,
             jitterMaxMs: p.jitterMinMs + p.jitterSpan,
+            maxRetryAfterMs: 600_000,
           };
           const delay = backoffDelay(n, policy, () => r, retryAfter);
           const base = Math.max(

@@ -6,14 +6,15 @@ import type { RetryConfig } from '../config/schema.js';
 
 export type BackoffPolicy = Pick<
   RetryConfig,
-  'initialDelayMs' | 'maxDelayMs' | 'multiplier' | 'jitterMinMs' | 'jitterMaxMs'
+  'initialDelayMs' | 'maxDelayMs' | 'multiplier' | 'jitterMinMs' | 'jitterMaxMs' | 'maxRetryAfterMs'
 >;
 
 /**
  * Delay before retry number `retryIndex` (0 for the first retry):
- * `max(min(initialDelayMs × multiplier^retryIndex, maxDelayMs), retryAfterMs)` plus a uniform
- * jitter in `[jitterMinMs, jitterMaxMs]`. A server's `Retry-After` is a floor, never shortened;
- * jitter still applies so that clients told the same instant do not return together.
+ * `max(min(initialDelayMs × multiplier^retryIndex, maxDelayMs), min(retryAfterMs, maxRetryAfterMs))`
+ * plus a uniform jitter in `[jitterMinMs, jitterMaxMs]`. A server's `Retry-After` is a floor, up to
+ * `maxRetryAfterMs` (a proxy asking for a day must not stall delivery for a day); jitter still
+ * applies so that clients told the same instant do not return together.
  * `random` returns a number in [0, 1).
  */
 export function backoffDelay(
@@ -23,7 +24,8 @@ export function backoffDelay(
   retryAfterMs?: number,
 ): number {
   const exponential = policy.initialDelayMs * policy.multiplier ** retryIndex;
-  const base = Math.max(Math.min(exponential, policy.maxDelayMs), retryAfterMs ?? 0);
+  const told = Math.min(retryAfterMs ?? 0, policy.maxRetryAfterMs);
+  const base = Math.max(Math.min(exponential, policy.maxDelayMs), told);
   const jitter = policy.jitterMinMs + random() * (policy.jitterMaxMs - policy.jitterMinMs);
   return Math.round(base + jitter);
 }

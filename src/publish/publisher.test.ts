@@ -22,6 +22,7 @@ const retry: RetryConfig = {
   multiplier: 2,
   jitterMinMs: 1000,
   jitterMaxMs: 5000,
+  maxRetryAfterMs: 300_000,
 };
 /** random() = 0.5 makes every jitter 3000 ms. */
 const JITTER = 3000;

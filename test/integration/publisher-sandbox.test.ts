@@ -20,6 +20,7 @@ const fastRetry: RetryConfig = {
   multiplier: 2,
   jitterMinMs: 0,
   jitterMaxMs: 5,
+  maxRetryAfterMs: 300_000,
 };
 const BASE_TIME = Date.now() - 3_600_000;
 
