@@ -113,6 +113,8 @@ export interface App {
 /** What to fix, by fatal reason: the message of a fatal stop names the setting. */
 const FATAL_HINTS: Record<FatalReason, string> = {
   auth: 'check mixpanel.serviceAccount / mixpanel.apiSecret / mixpanel.projectToken / mixpanel.projectId and that mixpanel.region (or mixpanel.apiHost) matches the project',
+  proxy:
+    'check mixpanel.proxy (or HTTPS_PROXY) and the credentials the proxy expects; Mixpanel itself was not reached',
   dead_letter_ratio:
     'inspect the dead-letter topic (segment-mixpanel dlq inspect); raise deadLetter.maxRatio only if this share of bad input is expected',
   kafka: 'check kafka.brokers and the broker logs',

@@ -167,7 +167,7 @@ export class Pipeline {
   published(batch: LaneBatch<InFlightMessage>, result: PublishResult): void {
     const { settler, metrics, clock } = this.stages;
     settlePublished(settler, batch, result, { metrics, nowMs: clock.now() });
-    if (result.fatal) this.stages.onFatal('auth', result.fatal.message);
+    if (result.fatal) this.stages.onFatal(result.fatal.reason, result.fatal.message);
   }
 
   /**

@@ -64,8 +64,17 @@ export type FlushReason = (typeof FLUSH_REASONS)[number];
 export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '429', '5xx', 'network'] as const;
 export type StatusClass = (typeof STATUS_CLASSES)[number];
 
-/** Why a Mixpanel request is retried. */
-export const RETRY_REASONS = ['rate_limited', 'server_error', 'network', 'timeout'] as const;
+/**
+ * Why a Mixpanel request is retried. `protocol_error`: an answer that is not Mixpanel's or does
+ * not account for every record sent (a proxy page, a 204, a short count).
+ */
+export const RETRY_REASONS = [
+  'rate_limited',
+  'server_error',
+  'network',
+  'timeout',
+  'protocol_error',
+] as const;
 export type RetryReason = (typeof RETRY_REASONS)[number];
 
 /** Mixpanel `failed_records` mapped from the failing field to a closed set, never the free text. */
@@ -89,8 +98,11 @@ export const SEND_FAILURE_REASONS = [
 ] as const;
 export type SendFailureReason = (typeof SEND_FAILURE_REASONS)[number];
 
-/** Conditions that stop the processor. */
-export const FATAL_REASONS = ['auth', 'dead_letter_ratio', 'kafka', 'internal'] as const;
+/**
+ * Conditions that stop the processor. `auth`: Mixpanel refused the credentials (or `apiHost` is
+ * wrong); `proxy`: the HTTP proxy to Mixpanel answered 407.
+ */
+export const FATAL_REASONS = ['auth', 'proxy', 'dead_letter_ratio', 'kafka', 'internal'] as const;
 export type FatalReason = (typeof FATAL_REASONS)[number];
 
 /** What a rebalance did to this member's partitions. */

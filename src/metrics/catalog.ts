@@ -238,6 +238,13 @@ export const CATALOG = {
     ['endpoint'],
     { values: { endpoint: ENDPOINTS } },
   ),
+  protocolErrors: def(
+    'counter',
+    'http_protocol_errors_total',
+    "Answers that are not Mixpanel's or do not account for every record sent (a proxy page, a 204, a short count); retried, never counted as delivered.",
+    ['endpoint'],
+    { values: { endpoint: ENDPOINTS } },
+  ),
   recordsDelivered: def(
     'counter',
     'records_delivered_total',

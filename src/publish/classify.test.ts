@@ -47,17 +47,56 @@ interface Row {
 
 const rows: Row[] = [
   {
-    name: '/import 200',
+    name: '/import 200 counting every record sent',
+    batchSize: 2,
     result: response(200, { code: 200, num_records_imported: 2, status: 'OK' }),
     expected: { kind: 'delivered' },
   },
   {
-    name: '/import 204 with an empty body',
+    name: '/import 200 counting fewer records than sent: protocol error',
+    batchSize: 3,
+    result: response(200, { code: 200, num_records_imported: 2, status: 'OK' }),
+    expected: {
+      kind: 'protocol_error',
+      status: 200,
+      message: 'HTTP 200 accounts for 2 of 3 records sent',
+      body: '{"code":200,"num_records_imported":2,"status":"OK"}',
+    },
+  },
+  {
+    name: '/import 200 without num_records_imported: protocol error',
+    batchSize: 3,
+    result: response(200, { status: 'OK' }),
+    expected: {
+      kind: 'protocol_error',
+      status: 200,
+      message: 'HTTP 200 without num_records_imported',
+      body: '{"status":"OK"}',
+    },
+  },
+  {
+    name: '/import 204 with an empty body: protocol error',
     result: response(204, ''),
-    expected: { kind: 'delivered' },
+    expected: {
+      kind: 'protocol_error',
+      status: 204,
+      message: 'HTTP 204 without num_records_imported',
+      body: '',
+    },
+  },
+  {
+    name: "/import 200 with a proxy's HTML page: protocol error, the body's first bytes kept",
+    result: response(200, `<html><body>Welcome${'!'.repeat(300)}</body></html>`),
+    expected: {
+      kind: 'protocol_error',
+      status: 200,
+      message: 'HTTP 200 without num_records_imported',
+      body: `<html><body>Welcome${'!'.repeat(300)}`.slice(0, 200),
+    },
   },
   {
     name: '400 with failed_records keyed insert_id (R01)',
+    batchSize: 2,
     result: response(400, R01_PARTIAL),
     expected: {
       kind: 'partial',
@@ -73,6 +112,7 @@ const rows: Row[] = [
   },
   {
     name: '400 with failed_records keyed $insert_id',
+    batchSize: 5,
     result: response(400, {
       ...R01_PARTIAL,
       num_records_imported: 3,
@@ -109,6 +149,17 @@ const rows: Row[] = [
           reason: 'invalid_distinct_id',
         },
       ],
+    },
+  },
+  {
+    name: '400 partial whose counts do not add up to the batch: protocol error',
+    batchSize: 3,
+    result: response(400, R01_PARTIAL),
+    expected: {
+      kind: 'protocol_error',
+      status: 400,
+      message: 'HTTP 400 accounts for 2 of 3 records sent (1 imported, 1 failed)',
+      body: JSON.stringify(R01_PARTIAL).slice(0, 200),
     },
   },
   {
@@ -175,6 +226,13 @@ const rows: Row[] = [
     name: '403: fatal',
     result: response(403, { error: 'forbidden', status: 'error' }),
     expected: { kind: 'fatal', status: 403, message: 'forbidden' },
+  },
+  {
+    name: '407 from a proxy: fatal, never bisected',
+    result: response(407, '<html>Proxy Authentication Required</html>', {
+      'proxy-authenticate': 'Basic realm="corp"',
+    }),
+    expected: { kind: 'fatal', status: 407, message: 'HTTP 407 (HTML body)' },
   },
   {
     name: '404 (wrong apiHost path): fatal',
@@ -278,10 +336,32 @@ const rows: Row[] = [
     expected: { kind: 'delivered' },
   },
   {
-    name: '/groups 200 text 1',
+    name: '/groups 200 {"status":1}',
+    endpoint: '/groups',
+    result: response(200, { status: 1, error: null }),
+    expected: { kind: 'delivered' },
+  },
+  {
+    name: '/groups 200 text 1 (not the verbose=1 answer asked for): protocol error',
     endpoint: '/groups',
     result: response(200, '1'),
-    expected: { kind: 'delivered' },
+    expected: {
+      kind: 'protocol_error',
+      status: 200,
+      message: 'HTTP 200 without the verbose status object',
+      body: '1',
+    },
+  },
+  {
+    name: '/engage 204: protocol error',
+    endpoint: '/engage',
+    result: response(204, ''),
+    expected: {
+      kind: 'protocol_error',
+      status: 204,
+      message: 'HTTP 204 without the verbose status object',
+      body: '',
+    },
   },
   {
     name: '/engage 200 with status 0: rejected, bisect',
@@ -295,9 +375,9 @@ const rows: Row[] = [
     },
   },
   {
-    name: '/engage 200 text 0',
+    name: '/engage 200 {"status":0} without an error text',
     endpoint: '/engage',
-    result: response(200, '0'),
+    result: response(200, { status: 0 }),
     expected: {
       kind: 'rejected',
       bisect: true,
@@ -306,13 +386,14 @@ const rows: Row[] = [
     },
   },
   {
-    name: '/engage 200 with a non-JSON body (a proxy page): retried, not trusted',
+    name: '/engage 200 with a non-JSON body (a proxy page): protocol error, not trusted',
     endpoint: '/engage',
     result: response(200, '<html>hello</html>'),
     expected: {
-      kind: 'retryable',
-      reason: 'server_error',
-      message: 'unrecognised 2xx answer: <html>hello</html>',
+      kind: 'protocol_error',
+      status: 200,
+      message: 'HTTP 200 without the verbose status object',
+      body: '<html>hello</html>',
     },
   },
   {

@@ -2,6 +2,12 @@
  * The one place where Mixpanel's answers get their meaning: a pure function of the endpoint, the
  * HTTP result (status, headers, body, or the network failure) and the batch size. docs/publishing.md
  * lists every case with Mixpanel's documented answers.
+ *
+ * Nothing is delivered on the word of a status code alone: a success must be Mixpanel's JSON and
+ * account for every record sent (/import: `num_records_imported`, plus `failed_records` on a
+ * partial 400; /engage and /groups, asked with verbose=1: `{"status":1}`). Anything else — a
+ * proxy's HTML page answered 200, a 204, a short count — is a protocol error: retried, never
+ * settled as delivered.
  */
 import type { RejectReason, RetryReason } from '../vocabulary.js';
 import type { HttpResult } from './http-client.js';
@@ -41,6 +47,16 @@ export type Classification =
       readonly message: string;
       readonly retryAfterMs?: number;
     }
+  /**
+   * The answer does not follow Mixpanel's protocol (see above): resent like a retryable answer.
+   * `body` holds the first bytes of the answer, for the log.
+   */
+  | {
+      readonly kind: 'protocol_error';
+      readonly status: number;
+      readonly message: string;
+      readonly body: string;
+    }
   /** Nothing will get through until an operator fixes the configuration. */
   | { readonly kind: 'fatal'; readonly status: number; readonly message: string };
 
@@ -52,6 +68,8 @@ export interface ClassifyContext {
 }
 
 const MAX_MESSAGE = 300;
+/** How much of an unexpected answer's body a protocol error keeps. */
+export const PROTOCOL_BODY_CHARS = 200;
 
 export function classify(
   endpoint: Endpoint,
@@ -70,9 +88,12 @@ export function classify(
   const profiles = endpoint !== '/import';
 
   if (status >= 200 && status < 300) {
-    return profiles ? classifyProfileAnswer(body, json) : { kind: 'delivered' };
+    return profiles
+      ? classifyProfileAnswer(status, body, json)
+      : classifyImportAnswer(status, body, json, context.batchSize);
   }
-  if (status === 401 || status === 403) {
+  // 407 comes from a proxy between us and Mixpanel, never from Mixpanel: no record is at fault.
+  if (status === 401 || status === 403 || status === 407) {
     return { kind: 'fatal', status, message: errorText(json, body, status) };
   }
   if (status === 413) return { kind: 'too_large', message: errorText(json, body, status) };
@@ -92,6 +113,7 @@ export function classify(
   }
   if (status === 400 && !profiles) {
     const partial = failedRecords(json, context.batchSize);
+    if (partial?.kind === 'partial') return checkPartialCount(partial, status, body, json, context);
     if (partial) return partial;
   }
   // 400 without usable failed_records (or another 4xx): the batch is poison; find the records.
@@ -104,14 +126,62 @@ export function classify(
 }
 
 /**
- * /engage and /groups answer 200 even when they refuse data: with
- * `verbose=1` the body is `{"status":1,"error":null}` or `{"status":0,"error":"…"}`; without it a
- * bare `1` or `0`. Anything else is not Mixpanel's protocol (a proxy page): retried, not trusted.
+ * /import with strict=1 answers `{"code":200,"num_records_imported":N,"status":"OK"}`: delivered
+ * only when N is the number of records sent.
  */
-function classifyProfileAnswer(body: string, json: unknown): Classification {
-  const status = isObject(json) ? json.status : json;
-  if (status === 1 || status === '1') return { kind: 'delivered' };
-  if (status === 0 || status === '0') {
+function classifyImportAnswer(
+  status: number,
+  body: string,
+  json: unknown,
+  batchSize: number,
+): Classification {
+  const imported = isObject(json) ? json.num_records_imported : undefined;
+  if (typeof imported !== 'number') {
+    return protocolError(status, body, `HTTP ${status} without num_records_imported`);
+  }
+  if (imported !== batchSize) {
+    return protocolError(
+      status,
+      body,
+      `HTTP ${status} accounts for ${imported} of ${batchSize} records sent`,
+    );
+  }
+  return { kind: 'delivered' };
+}
+
+/** A partial 400 must account for the batch too: imported plus failed is every record sent. */
+function checkPartialCount(
+  partial: Extract<Classification, { kind: 'partial' }>,
+  status: number,
+  body: string,
+  json: unknown,
+  context: ClassifyContext,
+): Classification {
+  const imported = isObject(json) ? json.num_records_imported : undefined;
+  if (typeof imported !== 'number') {
+    return protocolError(status, body, `HTTP ${status} without num_records_imported`);
+  }
+  const failed = partial.failures.length;
+  if (imported + failed !== context.batchSize) {
+    return protocolError(
+      status,
+      body,
+      `HTTP ${status} accounts for ${imported + failed} of ${context.batchSize} records sent (${imported} imported, ${failed} failed)`,
+    );
+  }
+  return partial;
+}
+
+/**
+ * /engage and /groups answer 200 even when they refuse data. They are always asked with
+ * `verbose=1`, so the body is `{"status":1,"error":null}` or `{"status":0,"error":"…"}`; anything
+ * else (a bare `1`, which is the answer without verbose, a proxy page, a 204) is not Mixpanel's
+ * answer to this request: a protocol error, never trusted.
+ */
+function classifyProfileAnswer(status: number, body: string, json: unknown): Classification {
+  const verdict = isObject(json) ? json.status : undefined;
+  if (verdict === 1 || verdict === '1') return { kind: 'delivered' };
+  if (verdict === 0 || verdict === '0') {
     const error = isObject(json) && typeof json.error === 'string' ? json.error : undefined;
     return {
       kind: 'rejected',
@@ -120,11 +190,11 @@ function classifyProfileAnswer(body: string, json: unknown): Classification {
       message: truncate(error ?? 'Mixpanel answered status 0 (invalid update)'),
     };
   }
-  return {
-    kind: 'retryable',
-    reason: 'server_error',
-    message: truncate(`unrecognised 2xx answer: ${body}`),
-  };
+  return protocolError(status, body, `HTTP ${status} without the verbose status object`);
+}
+
+function protocolError(status: number, body: string, message: string): Classification {
+  return { kind: 'protocol_error', status, message, body: body.slice(0, PROTOCOL_BODY_CHARS) };
 }
 
 /**

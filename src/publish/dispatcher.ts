@@ -88,7 +88,11 @@ export class Dispatcher<Owner> {
       // unsettled (they are redelivered after a restart) rather than guess.
       result = {
         results: batch.items.map((): RecordResult => ({ status: 'unsettled' })),
-        fatal: { status: 0, message: `publisher failed unexpectedly: ${(err as Error).message}` },
+        fatal: {
+          reason: 'internal',
+          status: 0,
+          message: `publisher failed unexpectedly: ${(err as Error).message}`,
+        },
       };
     }
     this.options.onResults(batch, result);

@@ -6,9 +6,12 @@ import {
   reply,
   runOnClock,
   scriptedTransport,
+  type RecordedRequest,
   type Script,
 } from '../../test/harness/scripted-transport.js';
 import type { MixpanelConfig, RetryConfig } from '../config/schema.js';
+import { createLogger } from '../log.js';
+import type { HttpResult } from './http-client.js';
 import { createMetrics, type Metrics } from '../metrics/registry.js';
 import { createPublisher, type PublisherOptions } from './publisher.js';
 import { type PreparedRecord } from '../mixpanel/records.js';
@@ -45,9 +48,20 @@ function events(n: number, prefix = 'e'): PreparedRecord[] {
   );
 }
 
+/** Mixpanel's answer to exactly this request, accounting for every record sent. */
+function accounted(request: RecordedRequest): HttpResult {
+  return request.path.startsWith('/import')
+    ? reply(200, { code: 200, num_records_imported: request.records.length, status: 'OK' })
+    : reply(200, { status: 1, error: null });
+}
+
+/** `ok` in a script stands for the answer accounting for that request's records. */
 function setup(script: Script, overrides: Partial<PublisherOptions> = {}) {
   const clock = new ManualClock();
-  const transport = scriptedTransport(clock, script);
+  const transport = scriptedTransport(clock, async (request, index) => {
+    const answer = await script(request, index);
+    return answer === ok ? accounted(request) : answer;
+  });
   const metrics = createMetrics();
   const publisher = createPublisher({
     mixpanel,
@@ -201,6 +215,37 @@ describe('publisher: answers', () => {
     expect(await durationCount(metrics, '/import', '5xx')).toBe(2);
     expect(await durationCount(metrics, '/import', '429')).toBe(1);
     expect(await durationCount(metrics, '/import', '2xx')).toBe(1);
+  });
+
+  it('never takes an answer that does not account for the batch: retries, counts, logs once per condition', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const html = reply(200, '<html><title>Corporate proxy</title></html>');
+    const short = reply(200, { code: 200, num_records_imported: 9, status: 'OK' });
+    const answers = [html, html, reply(204, ''), html, short, ok, html, ok];
+    const { clock, transport, metrics, publisher } = setup((_, i) => answers[i] ?? ok, {
+      logger,
+    });
+    const first = await runOnClock(clock, publisher.publish('/import', events(10)));
+    expect(first.results.every((r) => r.status === 'delivered')).toBe(true);
+    expect(transport.requests).toHaveLength(6);
+    const second = await runOnClock(clock, publisher.publish('/import', events(10, 'x')));
+    expect(second.results.every((r) => r.status === 'delivered')).toBe(true);
+    expect(transport.requests).toHaveLength(8);
+
+    expect(await value(metrics.protocolErrors, { endpoint: '/import' })).toBe(6);
+    expect(await value(metrics.retries, { endpoint: '/import', reason: 'protocol_error' })).toBe(6);
+    // Once per condition: 200 page, 204, 200 again after the 204; quiet until a valid answer
+    // clears it, then the next page is news again.
+    const logged = lines.map(
+      (l) => JSON.parse(l) as { status: number; body: string; endpoint: string; msg: string },
+    );
+    expect(logged.map((l) => [l.endpoint, l.status, l.body])).toEqual([
+      ['/import', 200, '<html><title>Corporate proxy</title></html>'],
+      ['/import', 204, ''],
+      ['/import', 200, '<html><title>Corporate proxy</title></html>'],
+      ['/import', 200, '<html><title>Corporate proxy</title></html>'],
+    ]);
   });
 
   it('waits at least Retry-After', async () => {
@@ -370,6 +415,20 @@ describe('publisher: shutdown and fatal answers', () => {
     expect(later.results).toEqual([{ status: 'unsettled' }]);
     expect(later.fatal?.status).toBe(401);
     expect(transport.requests).toHaveLength(sent);
+  });
+
+  it('stops on a proxy 407 without bisecting, naming mixpanel.proxy', async () => {
+    const { clock, transport, publisher } = setup(() =>
+      reply(407, '<html>Proxy Authentication Required</html>', {
+        'proxy-authenticate': 'Basic realm="corp"',
+      }),
+    );
+    const result = await runOnClock(clock, publisher.publish('/import', events(8)));
+    expect(result.results.every((r) => r.status === 'unsettled')).toBe(true);
+    expect(result.fatal).toMatchObject({ status: 407, reason: 'proxy' });
+    expect(result.fatal?.message).toContain('mixpanel.proxy');
+    expect(result.fatal?.message).toContain('HTTPS_PROXY');
+    expect(transport.requests).toHaveLength(1);
   });
 
   it('close() aborts work in flight', async () => {

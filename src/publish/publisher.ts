@@ -40,11 +40,17 @@ export interface PublishResult {
   /** One entry per input record, same order. */
   readonly results: RecordResult[];
   /**
-   * 401/403 (bad credentials, wrong region) or an answer showing `apiHost` is wrong: the pipeline
-   * must stop. Records without a terminal answer are 'unsettled'; records Mixpanel had already
-   * answered keep that answer. `message` names the setting to fix.
+   * 401/403 (bad credentials, wrong region), an answer showing `apiHost` is wrong (reason `auth`)
+   * or a proxy's 407 (reason `proxy`): the pipeline must stop. Records without a terminal answer
+   * are 'unsettled'; records Mixpanel had already answered keep that answer. `message` names the
+   * setting to fix.
    */
-  readonly fatal?: { readonly status: number; readonly message: string };
+  readonly fatal?: {
+    /** `internal` only from the dispatcher, when the publisher itself failed. */
+    readonly reason: 'auth' | 'proxy' | 'internal';
+    readonly status: number;
+    readonly message: string;
+  };
 }
 
 export interface Publisher {
@@ -143,7 +149,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const lifetime = new AbortController();
   // One listener per batch in flight (linkSignals detaches it when the batch settles).
   setMaxListeners(0, lifetime.signal);
-  let fatal: { status: number; message: string } | undefined;
+  let fatal: PublishResult['fatal'];
 
   function headersFor(endpoint: Endpoint, contentEncoding?: string): Record<string, string> {
     const spec = ENDPOINT_SPECS[endpoint];
@@ -288,13 +294,18 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   function stopOnFatal(endpoint: Endpoint, status: number, serverMessage: string): void {
     if (fatal) return;
-    const hint =
-      status === 401 || status === 403
+    const proxy = status === 407;
+    const hint = proxy
+      ? 'check mixpanel.proxy (or the HTTPS_PROXY environment variable) and the credentials the proxy expects'
+      : status === 401 || status === 403
         ? credentialHint(destination, endpoint)
         : 'check mixpanel.apiHost (or mixpanel.region)';
     fatal = {
+      reason: proxy ? 'proxy' : 'auth',
       status,
-      message: `Mixpanel answered ${status} on ${endpoint} (${serverMessage}): ${hint}`,
+      message: proxy
+        ? `the HTTP proxy answered 407 on ${endpoint} (${serverMessage}): ${hint}`
+        : `Mixpanel answered ${status} on ${endpoint} (${serverMessage}): ${hint}`,
     };
     logger.error({ endpoint, status }, 'Mixpanel refused the configuration; publishing stopped');
     lifetime.abort();

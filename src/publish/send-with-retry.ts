@@ -1,8 +1,13 @@
 /**
  * Sends one body until Mixpanel gives a terminal answer: each attempt holds a concurrency permit
- * for the HTTP exchange only, and retryable answers (429, 5xx, timeouts, resets) are retried after
- * a backoff (backoff.ts) that honours `Retry-After`, slept on the Clock so that tests run on
- * virtual time and shutdown cuts every wait short. The loop is written out rather than delegated
+ * for the HTTP exchange only, and retryable answers (429, 5xx, timeouts, resets, protocol errors)
+ * are retried after a backoff (backoff.ts) that honours `Retry-After` up to
+ * `retry.maxRetryAfterMs`, slept on the Clock so that tests run on virtual time and shutdown cuts
+ * every wait short.
+ *
+ * A protocol error (classify.ts) is logged once per condition: when an endpoint first answers one
+ * with a given status, and again only after a valid answer cleared it or the status changed, so a
+ * proxy answering every retry with its page does not flood the log. The loop is written out rather than delegated
  * to a retry library: the delay depends on each answer (`Retry-After`), and the wait must go
  * through the Clock.
  */
@@ -18,7 +23,7 @@ import type { AttemptResult, HttpClient, HttpRequest } from './http-client.js';
 import type { Endpoint } from '../mixpanel/endpoints.js';
 
 export type SendOutcome = (
-  | Exclude<Classification, { kind: 'retryable' }>
+  | Exclude<Classification, { kind: 'retryable' | 'protocol_error' }>
   /** The give-up budget (`retry.maxElapsedMs`) ran out; `message` is the last failure. */
   | { readonly kind: 'exhausted'; readonly message: string }
   /** The signal aborted (shutdown, fatal elsewhere): the outcome is unknown. */
@@ -55,6 +60,27 @@ export interface SenderDeps {
 
 export function createSender(deps: SenderDeps): Sender {
   const { client, clock, metrics, retry, logger } = deps;
+  /** The status of the protocol error last logged per endpoint, until a valid answer clears it. */
+  const protocolErrorLogged = new Map<Endpoint, number>();
+
+  function noteProtocol(endpoint: Endpoint, classification: Classification): void {
+    if (classification.kind !== 'protocol_error') {
+      if (classification.kind !== 'retryable') protocolErrorLogged.delete(endpoint);
+      return;
+    }
+    metrics?.protocolErrors.inc({ endpoint });
+    if (protocolErrorLogged.get(endpoint) === classification.status) return;
+    protocolErrorLogged.set(endpoint, classification.status);
+    logger.warn(
+      {
+        endpoint,
+        status: classification.status,
+        problem: classification.message,
+        body: classification.body,
+      },
+      'answer does not account for the records sent; retrying (logged once until a valid answer)',
+    );
+  }
 
   /** One HTTP exchange; undefined when aborted. */
   async function attempt(
@@ -90,8 +116,13 @@ export function createSender(deps: SenderDeps): Sender {
     if (rateLimited) metrics?.rateLimited.inc({ endpoint });
     const classification = classify(endpoint, result, { batchSize, now: clock.now() });
     permit.release(
-      rateLimited ? 'rate_limited' : classification.kind === 'retryable' ? 'other' : 'success',
+      rateLimited
+        ? 'rate_limited'
+        : classification.kind === 'retryable' || classification.kind === 'protocol_error'
+          ? 'other'
+          : 'success',
     );
+    noteProtocol(endpoint, classification);
     return classification;
   }
 
@@ -102,8 +133,14 @@ export function createSender(deps: SenderDeps): Sender {
         attempts++;
         const classification = await attempt(endpoint, request, batchSize, signal);
         if (classification === undefined || signal.aborted) return { kind: 'aborted', attempts };
-        if (classification.kind !== 'retryable') return { ...classification, attempts };
-        const { reason, retryAfterMs, message } = classification;
+        if (classification.kind !== 'retryable' && classification.kind !== 'protocol_error') {
+          return { ...classification, attempts };
+        }
+        const { message } = classification;
+        const reason =
+          classification.kind === 'retryable' ? classification.reason : 'protocol_error';
+        const retryAfterMs =
+          classification.kind === 'retryable' ? classification.retryAfterMs : undefined;
         const delay = backoffDelay(retryIndex, retry, deps.random, retryAfterMs);
         if (deadline !== undefined && clock.monotonic() + delay > deadline) {
           return { kind: 'exhausted', message, attempts };
