@@ -48,7 +48,8 @@ describe('FaultSet', () => {
   it('validates specs', () => {
     const bad = [
       {},
-      { status: 200 },
+      { status: 199 },
+      { status: 503, body: 'xml' },
       { mode: 'latency' },
       { mode: 'status' },
       { status: 503, count: 1, rate: 0.5 },
@@ -64,6 +65,11 @@ describe('FaultSet', () => {
       { mode: 'reset', rate: 0.1, ingest: true },
       { delayMs: 100 },
       { status: 502, body: 'html', retryAfter: 'Wed, 21 Oct 2015 07:28:00 GMT' },
+      // What a proxy in front of Mixpanel may answer.
+      { endpoint: '/import', status: 200, body: 'html', count: 2 },
+      { endpoint: '/import', status: 204 },
+      { endpoint: '/import', status: 200, body: 'short-count', rate: 0.1 },
+      { status: 407 },
     ];
     for (const spec of good) expect(faultSpecSchema.safeParse(spec).success).toBe(true);
   });

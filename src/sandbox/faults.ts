@@ -7,17 +7,23 @@ import { z } from 'zod';
 
 export const FAULT_ENDPOINTS = ['/import', '/engage', '/groups', '/track', '*'] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
+export const FAULT_BODIES = ['json', 'html', 'empty', 'short-count'] as const;
+export type FaultBody = (typeof FAULT_BODIES)[number];
 
 export const faultSpecSchema = z
   .object({
     endpoint: z.enum(FAULT_ENDPOINTS).default('*'),
     /** Inferred: `status` when a status is given, `latency` when only delayMs is. */
     mode: z.enum(['status', 'hang', 'reset', 'latency']).optional(),
-    status: z.number().int().min(400).max(599).optional(),
+    /** 4xx/5xx errors, and 2xx/407 for answers a proxy in between might give. */
+    status: z.number().int().min(200).max(599).optional(),
     /** `Retry-After` header: seconds, or an HTTP date string. */
     retryAfter: z.union([z.number().int().min(0), z.string().min(1)]).optional(),
-    /** Body of injected 5xx (and other non-documented) answers. */
-    body: z.enum(['json', 'html', 'empty']).default('json'),
+    /**
+     * Body of injected 5xx (and other non-documented) answers. `short-count`: the request is
+     * processed, and the real /import answer comes back with `num_records_imported` one short.
+     */
+    body: z.enum(FAULT_BODIES).default('json'),
     /** The next `count` matching requests (scripted). */
     count: z.number().int().min(1).optional(),
     /** Each matching request with this probability, until the rule is deleted. */
@@ -58,7 +64,7 @@ export interface FaultRule {
   readonly mode: FaultMode;
   readonly status?: number;
   readonly retryAfter?: string;
-  readonly body: 'json' | 'html' | 'empty';
+  readonly body: FaultBody;
   /** Remaining requests for a scripted rule. */
   remaining?: number;
   readonly rate?: number;

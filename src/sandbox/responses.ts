@@ -2,6 +2,7 @@
  * Mixpanel's documented response bodies (../shared/reference/mixpanel-api.md §2, §3.5–§3.7, §5.1),
  * byte for byte where the docs give them.
  */
+import type { FaultBody } from './faults.js';
 
 export interface Reply {
   readonly status: number;
@@ -112,10 +113,13 @@ export function methodNotAllowed(): Reply {
 }
 
 const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  204: 'No Content',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  407: 'Proxy Authentication Required',
   408: 'Request Timeout',
   413: 'Request Entity Too Large',
   429: 'Too Many Requests',
@@ -126,19 +130,24 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /**
- * An injected error answer. 401/413/429 use the documented bodies; 5xx bodies are unspecified
- * (§3.7), so `json`, an HTML page like a load balancer's, or nothing.
+ * An injected answer. 401/413/429 use the documented bodies; 5xx bodies are unspecified (§3.7),
+ * so `json`, an HTML page like a load balancer's, or nothing. 2xx and 407 are what a proxy in
+ * front of Mixpanel may answer: a 2xx `json` body is `{"code":…,"status":…}` without a count, a
+ * 204 never has a body, a 407 asks for proxy credentials.
  */
 export function faultReply(
   status: number,
   endpoint: string,
-  body: 'json' | 'html' | 'empty',
+  body: FaultBody,
   retryAfter: string | undefined,
 ): Reply {
-  const headers = retryAfter !== undefined ? { 'retry-after': retryAfter } : undefined;
+  const extra: Record<string, string> = {};
+  if (retryAfter !== undefined) extra['retry-after'] = retryAfter;
+  if (status === 407) extra['proxy-authenticate'] = 'Basic realm="sandbox proxy"';
   const text = STATUS_TEXT[status] ?? 'Error';
   let reply: Reply;
-  if (status === 429) reply = rateLimited();
+  if (status === 204) reply = { status, body: '', contentType: 'text/plain' };
+  else if (status === 429) reply = rateLimited();
   else if (status === 401) reply = unauthorized(endpoint);
   else if (status === 403) reply = json(403, { error: 'Forbidden', status: 'error' });
   else if (status === 413) reply = tooLarge(10 * 1024 * 1024);
@@ -148,7 +157,24 @@ export function faultReply(
       body: `<html><head><title>${status} ${text}</title></head><body><h1>${status} ${text}</h1></body></html>`,
       contentType: 'text/html; charset=UTF-8',
     };
-  } else if (body === 'empty') reply = { status, body: '', contentType: 'text/plain' };
-  else reply = json(status, { code: status, error: text, status: text });
-  return headers ? { ...reply, headers } : { ...reply, headers: {} };
+  } else if (body === 'empty' || body === 'short-count') {
+    reply = { status, body: '', contentType: 'text/plain' };
+  } else reply = json(status, { code: status, error: text, status: text });
+  return { ...reply, headers: extra };
+}
+
+/** The real answer with `num_records_imported` one short (never below 0), under `status`. */
+export function shortCount(real: Reply, status: number): Reply {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(real.body);
+  } catch {
+    return { ...real, status };
+  }
+  const imported = (parsed as { num_records_imported?: unknown } | null)?.num_records_imported;
+  if (typeof imported !== 'number') return { ...real, status };
+  return json(status, {
+    ...(parsed as Record<string, unknown>),
+    num_records_imported: Math.max(0, imported - 1),
+  });
 }

@@ -12,7 +12,7 @@ import { resolveSandboxOptions, type SandboxOptionsInput } from './options.js';
 import { ProfileStore, type Properties } from './profile-store.js';
 import { RateLimiter } from './rate-limiter.js';
 import { readRawBody } from './request-body.js';
-import { faultReply, json, notFound, type Reply } from './responses.js';
+import { faultReply, json, notFound, shortCount, type Reply } from './responses.js';
 import { handleImport } from './routes/import.js';
 import { handleInspect, type Inspectable } from './routes/inspect.js';
 import { handleProfiles } from './routes/profiles.js';
@@ -164,8 +164,10 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
       body: await readRawBody(req, options.maxRequestBytes),
     };
     const fault = decision.terminal;
-    // Without `ingest`, a fault strikes before the request is processed (nothing stored).
-    let reply = fault && !fault.ingest ? undefined : await route(endpoint, request);
+    // Without `ingest`, a fault strikes before the request is processed (nothing stored); a short
+    // count is the real answer, altered.
+    const processed = !fault || fault.ingest || fault.body === 'short-count';
+    let reply = processed ? await route(endpoint, request) : undefined;
     if (decision.delayMs > 0) await clock.sleep(decision.delayMs, stopping.signal);
     if (fault?.mode === 'hang') {
       state.stats.request(endpoint, 'hang');
@@ -177,7 +179,10 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
       return;
     }
     if (fault?.mode === 'status' && fault.status !== undefined) {
-      reply = faultReply(fault.status, endpoint, fault.body, fault.retryAfter);
+      reply =
+        fault.body === 'short-count' && reply
+          ? shortCount(reply, fault.status)
+          : faultReply(fault.status, endpoint, fault.body, fault.retryAfter);
     }
     if (!reply) return;
     state.stats.request(endpoint, reply.status);

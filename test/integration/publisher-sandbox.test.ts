@@ -160,6 +160,77 @@ describe('publisher × sandbox: each fault alone', () => {
   });
 });
 
+describe('publisher × sandbox: answers that do not account for the batch are never trusted', () => {
+  const cases: {
+    name: string;
+    fault: FaultSpecInput;
+    endpoint: '/import' | '/engage';
+    raw: number;
+  }[] = [
+    {
+      name: "a proxy's HTML page answered 200",
+      fault: { endpoint: '/import', status: 200, body: 'html', count: 2 },
+      endpoint: '/import',
+      raw: 40,
+    },
+    {
+      name: 'a 204 without a body',
+      fault: { endpoint: '/import', status: 204, count: 2 },
+      endpoint: '/import',
+      raw: 40,
+    },
+    {
+      name: 'a count one short of the batch, after the data landed',
+      fault: { endpoint: '/import', status: 200, body: 'short-count', count: 2 },
+      endpoint: '/import',
+      raw: 120,
+    },
+    {
+      name: "a proxy's HTML page answered 200 on /engage",
+      fault: { endpoint: '/engage', status: 200, body: 'html', count: 2 },
+      endpoint: '/engage',
+      raw: 0,
+    },
+  ];
+
+  it.each(cases)('$name: retried until an answer accounts for every record', async (c) => {
+    const sandbox = await useSandbox({ faults: [c.fault] });
+    const { publisher, metrics } = usePublisher(sandbox);
+    const records =
+      c.endpoint === '/import'
+        ? events(40, 'answer')
+        : Array.from({ length: 40 }, (_, u) =>
+            prepared({ $token: 'tok', $distinct_id: `answer-user-${u}`, $set: { seen: true } }),
+          );
+    const { results, fatal } = await publisher.publish(c.endpoint, records);
+    expect(fatal).toBeUndefined();
+    expect(results.every((r) => r.status === 'delivered')).toBe(true);
+    expect(await count(metrics.protocolErrors, { endpoint: c.endpoint })).toBe(2);
+    expect(await count(metrics.retries, { endpoint: c.endpoint, reason: 'protocol_error' })).toBe(
+      2,
+    );
+    if (c.endpoint === '/import') {
+      expect(sandbox.stats().records['/import']).toMatchObject({ raw: c.raw, unique: 40 });
+    } else {
+      expect(sandbox.userRecords('answer-user-39').profile?.$properties).toMatchObject({
+        seen: true,
+      });
+    }
+  });
+
+  it('a proxy answering 407 stops publishing with the proxy setting named, nothing bisected', async () => {
+    const sandbox = await useSandbox({
+      faults: [{ endpoint: '/import', status: 407, count: 1 }],
+    });
+    const { publisher } = usePublisher(sandbox);
+    const { results, fatal } = await publisher.publish('/import', events(16, 'proxy'));
+    expect(results.every((r) => r.status === 'unsettled')).toBe(true);
+    expect(fatal).toMatchObject({ reason: 'proxy', status: 407 });
+    expect(fatal?.message).toContain('mixpanel.proxy');
+    expect(sandbox.stats().requests['/import']).toEqual({ total: 1, 407: 1 });
+  });
+});
+
 describe('publisher × sandbox: a fault storm', () => {
   it('lands every record exactly once in the deduplicated view while the raw view shows retries', async () => {
     const sandbox = await useSandbox({
