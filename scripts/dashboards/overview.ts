@@ -377,6 +377,19 @@ export const overview: DashboardSpec = {
           ],
         }),
         timeseries({
+          title: 'Protocol errors',
+          description:
+            "Answers per second that are not Mixpanel's or do not account for every record sent (a proxy's page with 200, a 204, a short count). Resent, never counted as delivered; the log names the status and the body's first bytes.",
+          unit: 'reqps',
+          min: 0,
+          queries: [
+            {
+              expr: sumRate('endpoint', 'segment_mixpanel_http_protocol_errors_total'),
+              legend: '{{endpoint}}',
+            },
+          ],
+        }),
+        timeseries({
           title: 'Retries by reason',
           description: 'Retries scheduled per second after a retryable failure.',
           unit: 'ops',

@@ -55,6 +55,7 @@ const REQUIRED = [
   'SegmentMixpanelDeadLetterWriteFailing',
   'SegmentMixpanelEventLoopBlocked',
   'SegmentMixpanelAllInstancesDown',
+  'SegmentMixpanelProtocolErrors',
 ];
 
 describe('prometheus/alerts.yml', () => {
