@@ -13,7 +13,7 @@ import {
   track,
 } from '../test/harness/app-on-clock.js';
 import type { ManualClock } from '../test/harness/manual-clock.js';
-import type { Answer, Script } from '../test/harness/scripted-transport.js';
+import { reply, type Answer, type Script } from '../test/harness/scripted-transport.js';
 import { createLogger } from './log.js';
 import type { Metrics } from './metrics/registry.js';
 import type { TransformStage } from './transform/stage.js';
@@ -91,6 +91,30 @@ describe('App on virtual time', () => {
     await env.until('commits at the end', () => env.kafka.committed(env.config)[0] === 1);
     expect(env.kafka.records(DEAD_LETTER_TOPIC)).toEqual([]);
     expect(insertIds(env.transport.requests.flatMap((r) => r.records))).toEqual(['ahead']);
+  });
+
+  it("commits nothing on a proxy's 200 page: the records wait for Mixpanel's own answer", async () => {
+    let pages = 0;
+    const env = appOnClock({
+      partitions: 1,
+      script: (request, index): Answer => {
+        if (pages < 3) {
+          pages++;
+          return reply(200, '<html><title>Sign in to the guest network</title></html>');
+        }
+        return acceptAll(request, index) as Answer;
+      },
+    });
+    env.produce([track('a'), track('b'), track('c')]);
+    const { metrics } = await env.start();
+    await env.until('three pages answered', () => pages === 3);
+    expect(env.kafka.committed(env.config)).toEqual([-1]);
+    await env.until('commits at the end', () => env.kafka.committed(env.config)[0] === 3);
+    expect(
+      (await metrics.protocolErrors.get()).values.find((v) => v.labels.endpoint === '/import')
+        ?.value,
+    ).toBe(3);
+    expect(env.kafka.records(DEAD_LETTER_TOPIC)).toEqual([]);
   });
 
   it('drains on stop: open batches are sent at once and the answers committed before it exits', async () => {
