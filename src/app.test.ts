@@ -1,9 +1,11 @@
 /**
  * The run loop's paths on virtual time, with Kafka in memory and a scripted Mixpanel: delivery
  * and commit, drain on stop, abandon at the drain deadline, the dead-letter guard's halt, a failed
- * transform stage, and a rebalance between two members.
+ * transform stage, a rebalance between two members, and each answer of the schema registry (the
+ * registry double over HTTP; backoff on the virtual clock).
  */
-import { describe, expect, it } from 'vitest';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   acceptAll,
   appOnClock,
@@ -13,6 +15,11 @@ import {
   track,
 } from '../test/harness/app-on-clock.js';
 import type { ManualClock } from '../test/harness/manual-clock.js';
+import {
+  startSchemaRegistry,
+  TRACK_SCHEMA,
+  type SchemaRegistryDouble,
+} from '../test/harness/schema-registry.js';
 import { reply, type Answer, type Script } from '../test/harness/scripted-transport.js';
 import { createLogger } from './log.js';
 import type { Metrics } from './metrics/registry.js';
@@ -350,3 +357,98 @@ async function consumed(metrics: Metrics): Promise<number> {
   const { values } = await metrics.messagesConsumed.get();
   return values.reduce((sum, v) => sum + v.value, 0);
 }
+
+describe('App on virtual time with a schema registry', () => {
+  let registry: SchemaRegistryDouble;
+  let client: SchemaRegistry;
+  let schemaId: number;
+
+  beforeAll(async () => {
+    registry = await startSchemaRegistry();
+    client = new SchemaRegistry({ host: registry.url });
+    ({ id: schemaId } = await client.register({
+      type: SchemaType.AVRO,
+      schema: JSON.stringify(TRACK_SCHEMA),
+    }));
+  });
+  afterAll(() => registry.stop());
+  beforeEach(() => registry.heal());
+
+  /** A track message in Confluent Avro under `id`. */
+  const avro = (messageId: string, id = schemaId): Promise<Buffer> =>
+    client
+      .encode(schemaId, {
+        type: 'track',
+        event: 'Avro Event',
+        userId: 'u1',
+        messageId,
+        timestamp: '2025-06-01T00:00:00Z',
+        properties: '{}',
+      })
+      .then((bytes) => {
+        bytes.writeInt32BE(id, 1);
+        return bytes;
+      });
+
+  async function start(values: readonly Buffer[]) {
+    const env = appOnClock({
+      partitions: 1,
+      config: {
+        input: {
+          format: 'auto',
+          schemaRegistry: { url: registry.url, retryInitialDelayMs: 1000, retryMaxDelayMs: 8000 },
+        },
+      },
+    });
+    env.kafka.broker.produce(
+      TOPIC,
+      values.map((value) => ({ key: 'u1', value, timestamp: env.clock.now() })),
+    );
+    const { app } = await env.start();
+    return { env, app };
+  }
+
+  it("retries an ingress's HTML 404 until the registry answers: delivered, nothing dead-lettered", async () => {
+    registry.failNext(5, 404, 'html');
+    const { env } = await start([await avro('avro-1'), await avro('avro-2')]);
+    await env.until('commits at the end', () => env.kafka.committed(env.config)[0] === 2, 100_000);
+    expect(insertIds(env.transport.requests.flatMap((r) => r.records)).sort()).toEqual([
+      'avro-1',
+      'avro-2',
+    ]);
+    expect(env.kafka.records(DEAD_LETTER_TOPIC)).toEqual([]);
+  });
+
+  it.each([
+    ['the registry says 40403', 'schema_not_found', () => 9999],
+    [
+      'the schema is not valid Avro',
+      'invalid_schema',
+      () => registry.store('{"type":"record","name":"Broken","fields":"none"}'),
+    ],
+    [
+      'the schemaType is unknown',
+      'invalid_schema',
+      () => registry.store(JSON.stringify(TRACK_SCHEMA), 'THRIFT'),
+    ],
+  ])('dead-letters the message when %s (%s) and commits past it', async (_name, code, id) => {
+    const { env } = await start([await avro('bad', id()), await avro('good')]);
+    await env.until('commits at the end', () => env.kafka.committed(env.config)[0] === 2, 100_000);
+    const letters = env.kafka.records(DEAD_LETTER_TOPIC);
+    expect(
+      letters.map((l) => [l.headers['dlq.source.offset'], l.headers['dlq.error.code']]),
+    ).toEqual([['0', code]]);
+    expect(insertIds(env.transport.requests.flatMap((r) => r.records))).toEqual(['good']);
+  });
+
+  it('stops on a 401 from the registry: exit 1 naming input.schemaRegistry, nothing committed or dead-lettered', async () => {
+    registry.failNext(1, 401);
+    const { env, app } = await start([await avro('avro-1')]);
+    const status = await env.settle(app.exited, 100_000);
+    expect(status).toMatchObject({ code: 1, reason: 'schema_registry' });
+    expect(status.message).toContain('input.schemaRegistry.username');
+    expect(env.kafka.committed(env.config)).toEqual([-1]);
+    expect(env.kafka.records(DEAD_LETTER_TOPIC)).toEqual([]);
+    expect(env.transport.requests).toEqual([]);
+  });
+});

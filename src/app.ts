@@ -115,6 +115,8 @@ const FATAL_HINTS: Record<FatalReason, string> = {
   auth: 'check mixpanel.serviceAccount / mixpanel.apiSecret / mixpanel.projectToken / mixpanel.projectId and that mixpanel.region (or mixpanel.apiHost) matches the project',
   proxy:
     'check mixpanel.proxy (or HTTPS_PROXY) and the credentials the proxy expects; Mixpanel itself was not reached',
+  schema_registry:
+    'check input.schemaRegistry.url and the credentials in input.schemaRegistry (username, password): the registry refused them',
   dead_letter_ratio:
     'inspect the dead-letter topic (segment-mixpanel dlq inspect); raise deadLetter.maxRatio only if this share of bad input is expected',
   kafka: 'check kafka.brokers and the broker logs',
@@ -195,6 +197,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
   let deadLetters: DeadLetterWriter | undefined;
   let sink: KafkaDeadLetterSink | undefined;
   let transform: TransformStage | undefined;
+  let avro: AvroDecoder | undefined;
   let stopping: Promise<ExitStatus> | undefined;
   let fatal: { reason: FatalReason; message: string } | undefined;
   let resolveExited!: (status: ExitStatus) => void;
@@ -327,7 +330,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
         maxBatchBytes: Math.min(config.deadLetter.maxBatchBytes, limits.deadLetterMaxMessageBytes),
       },
     });
-    const avro = config.input.schemaRegistry
+    avro = config.input.schemaRegistry
       ? createAvroDecoder({ registry: config.input.schemaRegistry, clock, logger })
       : undefined;
     transform =
@@ -438,6 +441,7 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
       await closeQuietly('dead-letter producer', () => sink?.close());
       await closeQuietly('publisher', () => publisher?.close());
       await closeQuietly('transform workers', () => transform?.close());
+      await closeQuietly('schema registry client', () => avro?.close());
       const status: ExitStatus = fatal
         ? {
             code: 1,

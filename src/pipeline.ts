@@ -5,7 +5,11 @@
  *     → dispatch → publish → settle (published) → commit (committer, on its own timer)
  *
  * Intake admits Kafka records while the backlog has room and hands each batch to the transform
- * stage without waiting for it, so fetching goes on meanwhile. Batches are applied strictly in the
+ * stage without waiting for it, so fetching goes on meanwhile. A record whose decode waits on the
+ * schema registry (an Avro schema id not seen before) is not waited for inside onBatch: intake
+ * stops in front of it, and the source waits on awaitCapacity() — heartbeating, so a long registry
+ * outage never gets this member evicted from its group — until the lookup has settled; the record
+ * is then offered again and taken with its outcome. Batches are applied strictly in the
  * order they were taken, which keeps per-key order for the router's ordered lanes. A record is
  * settled (and its offset committable) once every Mixpanel record made from it has a terminal
  * answer and its dead letter, if any, is acknowledged.
@@ -26,7 +30,8 @@ import type { Settler } from './settle/settler.js';
 import type { TopicPartition } from './kafka/topic-partition.js';
 import type { AssignmentChange, SourceBatch } from './source/source.js';
 import { countOutcome } from './transform/outcome-metrics.js';
-import type { DecodeInput } from './decode/record-decoder.js';
+import type { DecodeInput, RecordDecoded } from './decode/record-decoder.js';
+import type { KafkaRecord } from './kafka/record.js';
 import type { StageOutcome, TransformStage } from './transform/stage.js';
 import type { FatalReason, FlushReason } from './vocabulary.js';
 
@@ -50,6 +55,14 @@ interface Taken {
   readonly decided?: StageOutcome;
 }
 
+/** The record whose decode is waiting on the schema registry, and the outcome once it settled. */
+interface PendingDecode {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  settled?: { readonly decoded: RecordDecoded } | { readonly error: unknown };
+}
+
 export class Pipeline {
   /** False for good once closeIntake() was called (shutdown). */
   private intakeOpen = true;
@@ -57,6 +70,7 @@ export class Pipeline {
   private intakePaused = false;
   private capacityWaiters: Array<(room: boolean) => void> = [];
   private readonly stopIntake = new AbortController();
+  private pending: PendingDecode | undefined;
   /** Batches handed to the transform stage, applied one after the other in intake order. */
   private applying: Promise<void> = Promise.resolve();
 
@@ -69,8 +83,9 @@ export class Pipeline {
   }
 
   /**
-   * Intake: takes records of one partition, in order, while the backlog has room; returns how
-   * many were taken (the source waits on awaitCapacity() and offers the rest again).
+   * Intake: takes records of one partition, in order, while the backlog has room and their decode
+   * is decided; returns how many were taken (the source waits on awaitCapacity() and offers the
+   * rest again).
    */
   async onBatch(batch: SourceBatch): Promise<number> {
     const { settler, backlog } = this.stages;
@@ -85,31 +100,34 @@ export class Pipeline {
         continue;
       }
       if (backlog.full()) break;
-      const message = settler.admit(record);
-      accepted++;
-      try {
-        const decoded = this.stages.decodeRecord(record, this.stopIntake.signal);
-        const outcome = decoded instanceof Promise ? await decoded : decoded;
-        taken.push(
-          outcome.ok
-            ? { message, input: outcome.input }
-            : { message, decided: { kind: 'rejected', rejection: outcome.rejection } },
-        );
-      } catch (err) {
-        if (!this.stopIntake.signal.aborted) throw err;
-        // An Avro lookup aborted by shutdown: taken but never settled, so never committed.
+      const outcome = this.decode(record);
+      // Waiting on the schema registry: the source heartbeats in awaitCapacity() meanwhile.
+      if (outcome === undefined) break;
+      if ('fatal' in outcome) {
+        // Never taken, so never committed: it comes back once the configuration is fixed.
+        this.stages.onFatal(outcome.fatal.reason, outcome.fatal.message);
         break;
       }
+      const message = settler.admit(record);
+      accepted++;
+      taken.push(
+        outcome.ok
+          ? { message, input: outcome.input }
+          : { message, decided: { kind: 'rejected', rejection: outcome.rejection } },
+      );
     }
     if (accepted === batch.records.length) settler.skipTo(batch, batch.lastOffset + 1);
     if (taken.length > 0) this.transform(taken);
     return accepted;
   }
 
-  /** Resolves true once the backlog has room, false when intake closed (the source stops waiting). */
+  /**
+   * Resolves true once the backlog has room and no decode is waiting on the registry, false when
+   * intake closed (the source stops waiting).
+   */
   awaitCapacity(): Promise<boolean> {
     if (!this.intakeOpen || this.intakePaused) return Promise.resolve(false);
-    if (!this.stages.backlog.full()) return Promise.resolve(true);
+    if (!this.stages.backlog.full() && !this.awaitingDecode()) return Promise.resolve(true);
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
 
@@ -205,6 +223,48 @@ export class Pipeline {
 
   private wakeIntake(room: boolean): void {
     for (const resolve of this.capacityWaiters.splice(0)) resolve(room);
+  }
+
+  private awaitingDecode(): boolean {
+    return this.pending !== undefined && this.pending.settled === undefined;
+  }
+
+  /**
+   * Decode: the record's outcome, or undefined while it waits on the schema registry. A lookup
+   * in progress belongs to one record; when the source offers that record again, the settled
+   * outcome is used. Offering another record first (a rebalance moved the partition) drops it.
+   */
+  private decode(record: KafkaRecord): RecordDecoded | undefined {
+    const pending = this.pending;
+    if (
+      pending !== undefined &&
+      pending.offset === record.offset &&
+      pending.partition === record.partition &&
+      pending.topic === record.topic
+    ) {
+      if (pending.settled === undefined) return undefined;
+      this.pending = undefined;
+      if ('error' in pending.settled) throw pending.settled.error;
+      return pending.settled.decoded;
+    }
+    const decoded = this.stages.decodeRecord(record, this.stopIntake.signal);
+    if (!(decoded instanceof Promise)) return decoded;
+    const entry: PendingDecode = {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+    };
+    this.pending = entry;
+    const settle = (settled: NonNullable<PendingDecode['settled']>): void => {
+      entry.settled = settled;
+      // An aborted lookup (intake closed) is never offered again.
+      if (this.pending === entry && this.intakeOpen) this.wakeIntake(true);
+    };
+    decoded.then(
+      (outcome) => settle({ decoded: outcome }),
+      (error: unknown) => settle({ error }),
+    );
+    return undefined;
   }
 
   /** Transform: hands a batch to the stage and queues its routing behind the batches taken before. */

@@ -21,6 +21,7 @@ export const REASON_CODES = [
   'too_many_properties',
   'invalid_distinct_id',
   'schema_not_found',
+  'invalid_schema',
   'avro_decode_failed',
   'mixpanel_rejected',
   'retries_exhausted',
@@ -100,9 +101,17 @@ export type SendFailureReason = (typeof SEND_FAILURE_REASONS)[number];
 
 /**
  * Conditions that stop the processor. `auth`: Mixpanel refused the credentials (or `apiHost` is
- * wrong); `proxy`: the HTTP proxy to Mixpanel answered 407.
+ * wrong); `proxy`: the HTTP proxy to Mixpanel answered 407; `schema_registry`: the schema
+ * registry refused our credentials (401/403).
  */
-export const FATAL_REASONS = ['auth', 'proxy', 'dead_letter_ratio', 'kafka', 'internal'] as const;
+export const FATAL_REASONS = [
+  'auth',
+  'proxy',
+  'schema_registry',
+  'dead_letter_ratio',
+  'kafka',
+  'internal',
+] as const;
 export type FatalReason = (typeof FATAL_REASONS)[number];
 
 /** What a rebalance did to this member's partitions. */

@@ -117,8 +117,22 @@ const input = z
         password: nonEmpty
           .optional()
           .meta({ description: 'Basic-auth password for the registry.', secret: true }),
+        requestTimeoutMs: positiveMs.default(10_000).meta({
+          description: 'Deadline of one registry request; a timeout is retried.',
+        }),
+        retryInitialDelayMs: positiveMs.default(500).meta({
+          description:
+            "First delay before a failed schema lookup is retried (no answer, 5xx, 429, or a 404 that is not the registry's own `40403`); doubles each time. The message waits, heartbeats go on.",
+        }),
+        retryMaxDelayMs: positiveMs.default(30_000).meta({
+          description: 'Cap of the delay between retries of a failed schema lookup.',
+        }),
       })
       .strict()
+      .refine((r) => r.retryInitialDelayMs <= r.retryMaxDelayMs, {
+        message: 'retryInitialDelayMs must not exceed retryMaxDelayMs',
+        path: ['retryInitialDelayMs'],
+      })
       .optional()
       .meta({ description: 'Confluent schema registry, required to decode Avro messages.' }),
     transformWorkers: z.number().int().min(0).max(8).default(1).meta({

@@ -1,40 +1,57 @@
 /**
- * Confluent wire-format Avro (magic byte 0, 4-byte big-endian schema id, Avro binary) decoded
- * with @kafkajs/confluent-schema-registry (../shared/reference/kafka-runtime.md Part 3).
+ * Confluent wire-format Avro: magic byte 0, a 4-byte big-endian schema id, then Avro binary written
+ * with that schema. Writer schemas come from the schema registry (schema-lookup.ts) and are cached
+ * per id: an id's schema never changes, so each id is looked up once per process, and every later
+ * message of that id decodes synchronously.
  *
- * Outcomes: the decoded payload; `schema_not_found` when the registry answers 404 for the id;
- * `avro_decode_failed` when the bytes do not decode with the writer schema. Anything else (the
- * registry unreachable, 5xx, bad registry credentials) is not the message's fault: the lookup is
- * retried with backoff until it works or the signal aborts, and the message stays unsettled.
- * (The client reports network errors as status 400, so only a 404 is trusted as "not found".)
+ * Outcomes, decided by what the registry said (registry-answer.ts):
+ *   - the payload, decoded;
+ *   - `schema_not_found`: the registry's own 40403 for the id (not cached: it may be registered);
+ *   - `invalid_schema`: the registry served something that is not a usable Avro schema (cached);
+ *   - `avro_decode_failed`: the bytes do not decode with the writer schema;
+ *   - fatal: the registry refused our credentials (401/403), so nothing can decode until
+ *     `input.schemaRegistry.*` is fixed;
+ *   - anything else (no answer, 5xx, 429, an ingress's HTML 404, a proxy's page) is not the
+ *     message's fault: the lookup is retried with backoff on the Clock
+ *     (`input.schemaRegistry.retryInitialDelayMs`, doubling up to `retryMaxDelayMs`) until it
+ *     works or the signal aborts, and the message waits, undecided.
  *
  * Avro has no free-form object type, so Segment's `properties`, `traits`, `context` and
  * `integrations` commonly travel as JSON strings: such strings holding a JSON object are parsed.
  */
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import avsc from 'avsc';
 import type { Clock } from '../clock.js';
 import type { InputConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Rejection } from '../vocabulary.js';
+import { createRegistryClient } from './registry-client.js';
+import { lookupSchema } from './schema-lookup.js';
 
 export const CONFLUENT_MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
 const JSON_OBJECT_FIELDS = ['properties', 'traits', 'context', 'integrations'] as const;
 
-export type AvroOutcome = { ok: true; payload: unknown } | { ok: false; rejection: Rejection };
+export type AvroOutcome =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly rejection: Rejection }
+  /** The registry refused our credentials; the text names the settings to check. */
+  | { readonly ok: false; readonly fatal: string };
 
 export interface AvroDecoder {
-  /** Resolves with an outcome; rejects only with the signal's reason when aborted while retrying. */
-  decode(bytes: Buffer, signal?: AbortSignal): Promise<AvroOutcome>;
+  /**
+   * Synchronous once the message's schema id is cached; otherwise a promise, which rejects only
+   * with the signal's reason when the signal aborts while the lookup is being retried.
+   */
+  decode(bytes: Buffer, signal?: AbortSignal): AvroOutcome | Promise<AvroOutcome>;
+  /** Closes the registry connections. */
+  close(): Promise<void>;
 }
 
 export interface AvroDecoderOptions {
-  readonly registry: NonNullable<InputConfig['schemaRegistry']>;
+  readonly registry: Omit<NonNullable<InputConfig['schemaRegistry']>, 'username' | 'password'> &
+    Partial<Pick<NonNullable<InputConfig['schemaRegistry']>, 'username' | 'password'>>;
   readonly clock: Clock;
   readonly logger?: Logger;
-  /** Backoff between registry retries: starts here, doubles up to maxRetryDelayMs. */
-  readonly retryDelayMs?: number;
-  readonly maxRetryDelayMs?: number;
 }
 
 /** True when the bytes start like a Confluent wire-format message (JSON never starts with 0x00). */
@@ -42,53 +59,98 @@ export function isConfluentWireFormat(bytes: Uint8Array): boolean {
   return bytes.length >= HEADER_BYTES && bytes[0] === CONFLUENT_MAGIC_BYTE;
 }
 
-export function createAvroDecoder(options: AvroDecoderOptions): AvroDecoder {
-  const { url, username, password } = options.registry;
-  const registry = new SchemaRegistry({
-    host: url.replace(/\/+$/, ''),
-    clientId: 'segment-mixpanel',
-    ...(username !== undefined ? { auth: { username, password: password ?? '' } } : {}),
-  });
-  const initialDelay = options.retryDelayMs ?? 500;
-  const maxDelay = options.maxRetryDelayMs ?? 30_000;
+/** What a schema id resolved to: its writer schema, a rejection, or a fatal refusal. */
+type Resolved = avsc.Type | Rejection | { readonly fatal: string };
 
-  return {
-    async decode(bytes, signal) {
-      if (!isConfluentWireFormat(bytes)) {
-        return reject(
-          'avro_decode_failed',
-          'not Confluent wire format (magic byte 0 and a 4-byte schema id expected)',
-        );
-      }
-      const schemaId = bytes.readInt32BE(1);
-      let delay = initialDelay;
-      for (;;) {
-        try {
-          await registry.getSchema(schemaId);
-          break;
-        } catch (err) {
-          const status = (err as { status?: unknown }).status;
-          if (status === 404)
-            return reject('schema_not_found', `schema id ${schemaId} is not in the registry`);
-          options.logger?.warn(
-            { err: { message: (err as Error).message }, schemaId, retryInMs: delay },
+export function createAvroDecoder(options: AvroDecoderOptions): AvroDecoder {
+  const { registry, clock, logger } = options;
+  const client = createRegistryClient(registry, clock);
+  /** Per schema id, immutable: its writer schema, or why it cannot be used. */
+  const known = new Map<number, avsc.Type | Rejection>();
+  /** One lookup per id at a time; later messages of the id wait for it. */
+  const lookups = new Map<number, Promise<Resolved>>();
+
+  async function resolve(schemaId: number, signal?: AbortSignal): Promise<Resolved> {
+    let delay = registry.retryInitialDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      const lookup = await lookupSchema(client, schemaId, signal);
+      switch (lookup.kind) {
+        case 'schema':
+          known.set(schemaId, lookup.type);
+          return lookup.type;
+        case 'invalid': {
+          const rejection = rejected('invalid_schema', `schema id ${schemaId}: ${lookup.problem}`);
+          known.set(schemaId, rejection);
+          return rejection;
+        }
+        case 'not_found':
+          return rejected(
+            'schema_not_found',
+            `schema id ${schemaId} is not in the registry (${lookup.detail})`,
+          );
+        case 'refused':
+          return {
+            fatal: `the schema registry refused the lookup of schema id ${schemaId} (${lookup.detail}): check input.schemaRegistry.url, input.schemaRegistry.username and input.schemaRegistry.password`,
+          };
+        case 'aborted':
+          throw signal?.reason ?? new Error('schema lookup aborted');
+        case 'retry':
+          logger?.warn(
+            { schemaId, attempt, problem: lookup.detail, retryInMs: delay },
             'schema registry lookup failed; retrying',
           );
-          await options.clock.sleep(delay, signal);
-          delay = Math.min(delay * 2, maxDelay);
-        }
+          await clock.sleep(delay, signal);
+          delay = Math.min(delay * 2, registry.retryMaxDelayMs);
       }
-      try {
-        return { ok: true, payload: normalise(await registry.decode(bytes)) };
-      } catch (err) {
-        return reject('avro_decode_failed', `schema id ${schemaId}: ${(err as Error).message}`);
+    }
+  }
+
+  function outcome(resolved: Resolved, bytes: Buffer): AvroOutcome {
+    if ('fatal' in resolved) return { ok: false, fatal: resolved.fatal };
+    if (!(resolved instanceof avsc.Type)) return { ok: false, rejection: resolved };
+    try {
+      return { ok: true, payload: normalise(resolved.fromBuffer(bytes.subarray(HEADER_BYTES))) };
+    } catch (err) {
+      return {
+        ok: false,
+        rejection: rejected(
+          'avro_decode_failed',
+          `schema id ${bytes.readInt32BE(1)}: ${(err as Error).message}`,
+        ),
+      };
+    }
+  }
+
+  return {
+    decode(bytes, signal) {
+      if (!isConfluentWireFormat(bytes)) {
+        return {
+          ok: false,
+          rejection: rejected(
+            'avro_decode_failed',
+            'not Confluent wire format (magic byte 0 and a 4-byte schema id expected)',
+          ),
+        };
       }
+      const schemaId = bytes.readInt32BE(1);
+      const cached = known.get(schemaId);
+      if (cached !== undefined) return outcome(cached, bytes);
+      let pending = lookups.get(schemaId);
+      if (!pending) {
+        pending = resolve(schemaId, signal).finally(() => lookups.delete(schemaId));
+        lookups.set(schemaId, pending);
+      }
+      return pending.then((resolved) => outcome(resolved, bytes));
     },
+    close: () => client.close(),
   };
 }
 
-function reject(code: 'schema_not_found' | 'avro_decode_failed', message: string): AvroOutcome {
-  return { ok: false, rejection: { code, stage: 'decode', message } };
+function rejected(
+  code: 'schema_not_found' | 'invalid_schema' | 'avro_decode_failed',
+  message: string,
+): Rejection {
+  return { code, stage: 'decode', message };
 }
 
 /** Parses JSON-string object fields; leaves everything else as decoded. */

@@ -1,13 +1,13 @@
 /**
  * The decode stage's first step, on the main thread: what a Kafka record's bytes are. A tombstone
  * (no value) is rejected; Confluent wire-format Avro is decoded through the schema registry (the
- * only step that waits on I/O); anything else is JSON, whose parsing and validation run with the
- * transform on its workers (message-decoder.ts).
+ * only step that may wait on I/O, and only for a schema id not seen before); anything else is
+ * JSON, whose parsing and validation run with the transform on its workers (message-decoder.ts).
  */
 import type { InputConfig } from '../config/schema.js';
 import type { KafkaRecord } from '../kafka/record.js';
-import type { Rejection } from '../vocabulary.js';
-import { isConfluentWireFormat, type AvroDecoder } from './avro.js';
+import type { FatalReason, Rejection } from '../vocabulary.js';
+import { isConfluentWireFormat, type AvroDecoder, type AvroOutcome } from './avro.js';
 
 /** A record's content, ready for the message decoder: JSON bytes, or a payload decoded from Avro. */
 export type DecodeInput =
@@ -16,7 +16,12 @@ export type DecodeInput =
 
 export type RecordDecoded =
   | { readonly ok: true; readonly input: DecodeInput }
-  | { readonly ok: false; readonly rejection: Rejection };
+  | { readonly ok: false; readonly rejection: Rejection }
+  /** Nothing can be decoded until an operator fixes the configuration (registry credentials). */
+  | {
+      readonly ok: false;
+      readonly fatal: { readonly reason: FatalReason; readonly message: string };
+    };
 
 export interface RecordDecoderOptions {
   readonly format: InputConfig['format'];
@@ -24,7 +29,10 @@ export interface RecordDecoderOptions {
   readonly avro?: AvroDecoder | undefined;
 }
 
-/** Synchronous except for Avro records; an Avro lookup rejects only when `signal` aborts. */
+/**
+ * Synchronous except for Avro records whose schema id is not cached yet; such a lookup rejects only
+ * when `signal` aborts.
+ */
 export type RecordDecoder = (
   record: KafkaRecord,
   signal: AbortSignal,
@@ -45,13 +53,19 @@ export function createRecordDecoder(options: RecordDecoderOptions): RecordDecode
         'Avro message but no input.schemaRegistry is configured',
       );
     }
-    return options.avro
-      .decode(value, signal)
-      .then((decoded): RecordDecoded =>
-        decoded.ok
-          ? { ok: true, input: { payload: decoded.payload, kafkaTimestampMs: record.timestamp } }
-          : { ok: false, rejection: decoded.rejection },
-      );
+    const fromAvro = (decoded: AvroOutcome): RecordDecoded => {
+      if (decoded.ok) {
+        return {
+          ok: true,
+          input: { payload: decoded.payload, kafkaTimestampMs: record.timestamp },
+        };
+      }
+      return 'fatal' in decoded
+        ? { ok: false, fatal: { reason: 'schema_registry', message: decoded.fatal } }
+        : { ok: false, rejection: decoded.rejection };
+    };
+    const decoded = options.avro.decode(value, signal);
+    return decoded instanceof Promise ? decoded.then(fromAvro) : fromAvro(decoded);
   };
 }
 

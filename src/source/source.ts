@@ -28,11 +28,15 @@ export interface AssignmentChange {
 export interface SourceHandler {
   /**
    * Takes a batch and returns how many records (a prefix) it accepted. Fewer than all means the
-   * backlog is full (or intake closed): the source keeps the rest in hand and waits on
-   * awaitCapacity() before offering it again, so nothing is fetched twice.
+   * backlog is full, the next record waits for a schema lookup, or intake closed: the source keeps
+   * the rest in hand and waits on awaitCapacity() (heartbeating) before offering it again, so
+   * nothing is fetched twice.
    */
   onBatch(batch: SourceBatch): Promise<number>;
-  /** Resolves true once the backlog has room again, false when intake closed for good. */
+  /**
+   * Resolves true once the handler can take more (the backlog has room, no schema lookup pending),
+   * false when intake closed for good.
+   */
   awaitCapacity(): Promise<boolean>;
   /**
    * A rebalance is about to take these partitions from this member (with Kafka's eager protocol,

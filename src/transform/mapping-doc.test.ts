@@ -9,6 +9,7 @@ import { PLACEHOLDER_IDS } from '../mixpanel/placeholder-ids.js';
 const doc = readFileSync(join(import.meta.dirname, '../../docs/mapping.md'), 'utf8');
 const OTHER_STAGES = [
   'schema_not_found',
+  'invalid_schema',
   'avro_decode_failed',
   'mixpanel_rejected',
   'retries_exhausted',

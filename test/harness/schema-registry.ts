@@ -1,8 +1,16 @@
 /**
  * A small in-process double of the Confluent Schema Registry REST API, enough for
- * @kafkajs/confluent-schema-registry's register/encode/decode (../shared/reference/kafka-runtime.md
- * §3.3 option 3). Listens on 127.0.0.1 port 0; `failNext` answers the next requests with an error
- * status to exercise retries.
+ * @kafkajs/confluent-schema-registry's register/encode/decode. Listens on 127.0.0.1 port 0.
+ *
+ * Answers to exercise the processor's classification of registry answers:
+ *   - an unknown schema id: the registry's own `404 {"error_code":40403,…}`;
+ *   - `failNext(n, status, body)`: the next n requests answer `status` with the registry's JSON
+ *     error shape (`error_code` = status × 100, so a JSON 404 is 40400, never 40403) or an HTML
+ *     page like an ingress's (`body: 'html'`, any status, 200 included);
+ *   - `failUntilHealed(status, body)` / `heal()`: the same for every request, for as long as it
+ *     takes; `failedAt` holds when each failed answer was given;
+ *   - `store(schema, schemaType)`: a schema kept as given (an invalid Avro schema, an unknown
+ *     `schemaType`), as a registry with bad data would serve it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,10 +36,19 @@ export const TRACK_SCHEMA = {
   ],
 };
 
+export type FailureBody = 'json' | 'html';
+
 export interface SchemaRegistryDouble {
   readonly url: string;
-  /** The next `count` requests answer `status` (500 by default). */
-  failNext(count: number, status?: number): void;
+  /** The next `count` requests answer `status` (500 by default) with `body` (JSON by default). */
+  failNext(count: number, status?: number, body?: FailureBody): void;
+  /** Every request fails like failNext until heal(). */
+  failUntilHealed(status: number, body?: FailureBody): void;
+  heal(): void;
+  /** Stores a schema as given, valid or not; returns its id. */
+  store(schema: string, schemaType?: string): number;
+  /** performance.now() of every failed answer, in order. */
+  readonly failedAt: number[];
   /** Requests seen, as "METHOD /path". */
   readonly requests: string[];
   stop(): Promise<void>;
@@ -42,7 +59,12 @@ export async function startSchemaRegistry(): Promise<SchemaRegistryDouble> {
   const subjects = new Map<string, number[]>();
   const config = new Map<string, string>();
   const requests: string[] = [];
-  let failures = { count: 0, status: 500 };
+  const failedAt: number[] = [];
+  let failures: { count: number; status: number; body: FailureBody } = {
+    count: 0,
+    status: 500,
+    body: 'json',
+  };
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
@@ -54,6 +76,14 @@ export async function startSchemaRegistry(): Promise<SchemaRegistryDouble> {
     requests.push(`${req.method} ${path}`);
     if (failures.count > 0) {
       failures.count--;
+      failedAt.push(performance.now());
+      if (failures.body === 'html') {
+        res.writeHead(failures.status, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          `<html><head><title>${failures.status}</title></head><body><center><h1>${failures.status}</h1></center><hr><center>nginx</center></body></html>`,
+        );
+        return;
+      }
       send(res, failures.status, {
         error_code: failures.status * 100,
         message: 'injected failure',
@@ -129,8 +159,20 @@ export async function startSchemaRegistry(): Promise<SchemaRegistryDouble> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    failNext(count, status = 500) {
-      failures = { count, status };
+    failedAt,
+    failNext(count, status = 500, body = 'json') {
+      failures = { count, status, body };
+    },
+    failUntilHealed(status, body = 'json') {
+      failures = { count: Number.POSITIVE_INFINITY, status, body };
+    },
+    heal() {
+      failures = { count: 0, status: 500, body: 'json' };
+    },
+    store(schema, schemaType) {
+      const id = byId.size + 1;
+      byId.set(id, { id, schema, ...(schemaType !== undefined ? { schemaType } : {}) });
+      return id;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,87 @@
+/**
+ * The HTTP side of the schema registry: one GET → a value (an answer with its status and body, no
+ * answer at all, or aborted), never an exception, like the Mixpanel client. Classifying the answer
+ * is registry-answer.ts's job, retrying avro.ts's.
+ *
+ * Why not @kafkajs/confluent-schema-registry's client: its error middleware turns every failed
+ * answer into an error holding only the status and a message, before any middleware of ours can
+ * see the body, so the registry's own `40403` could not be told from an ingress's HTML 404 without
+ * reading message text. The client is built here, in one place: the base URL (a path prefix is
+ * kept), Basic auth from `input.schemaRegistry.username`/`password`, and the per-request deadline
+ * on the Clock.
+ */
+import { Pool } from 'undici';
+import type { Clock } from '../clock.js';
+import type { InputConfig } from '../config/schema.js';
+import type { RegistryAnswer } from './registry-answer.js';
+
+export type RegistryConfig = Pick<
+  NonNullable<InputConfig['schemaRegistry']>,
+  'url' | 'username' | 'password' | 'requestTimeoutMs'
+>;
+
+export type RegistryResult = RegistryAnswer | { readonly kind: 'aborted' };
+
+export interface RegistryClient {
+  /** GETs `path` (e.g. `/schemas/ids/7`) below the registry URL. */
+  get(path: string, signal?: AbortSignal): Promise<RegistryResult>;
+  close(): Promise<void>;
+}
+
+export function createRegistryClient(config: RegistryConfig, clock: Clock): RegistryClient {
+  const base = new URL(config.url);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const pool = new Pool(base.origin, { connections: 2 });
+  const headers: Record<string, string> = {
+    accept: 'application/vnd.schemaregistry.v1+json, application/json',
+    'user-agent': 'segment-mixpanel',
+  };
+  if (config.username !== undefined) {
+    const token = Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64');
+    headers.authorization = `Basic ${token}`;
+  }
+
+  return {
+    async get(path, signal) {
+      if (signal?.aborted) return { kind: 'aborted' };
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = clock.setTimer(() => {
+        timedOut = true;
+        controller.abort();
+      }, config.requestTimeoutMs);
+      const onAbort = (): void => controller.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const response = await pool.request({
+          method: 'GET',
+          path: `${prefix}${path}`,
+          headers,
+          signal: controller.signal,
+        });
+        const body = await response.body.text();
+        return { kind: 'response', status: response.statusCode, body };
+      } catch (err) {
+        if (signal?.aborted) return { kind: 'aborted' };
+        if (timedOut) {
+          return { kind: 'network', message: `no answer within ${config.requestTimeoutMs} ms` };
+        }
+        return { kind: 'network', message: describeError(err) };
+      } finally {
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** `CODE: message` of the error or of the first cause that has a code (undici wraps them). */
+function describeError(err: unknown): string {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return `${code}: ${e.message}`;
+    e = e.cause;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
