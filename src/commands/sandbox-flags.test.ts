@@ -77,7 +77,7 @@ describe('segment-mixpanel sandbox flags', () => {
 
   it.each([
     ['--service-account=nocolon'],
-    ['--fault={"status":200}'],
+    ['--fault={"status":199}'],
     ['--fault=not json'],
     ['--error-rate=1.5'],
     ['--port=70000'],
