@@ -114,7 +114,7 @@ export const internals: DashboardSpec = {
         timeseries({
           title: 'Consumption paused (backpressure)',
           description:
-            '1 while a replica stops fetching because its backlog is full. Resumes below 80% of both limits. Long pauses: Mixpanel is the bottleneck.',
+            '1 while a replica stops taking records: its backlog is full (resumes below 80% of both limits; long pauses: Mixpanel is the bottleneck), or the next record waits for its schema lookup (the registry is failing: see the logs). Heartbeats go on meanwhile.',
           unit: 'short',
           min: 0,
           max: 1,

@@ -134,7 +134,7 @@ export const overview: DashboardSpec = {
         stat({
           title: 'Replicas paused',
           description:
-            'Replicas whose consumption is paused because their in-memory backlog is full (batching.maxBufferedRecords / maxBufferedBytes): Mixpanel is slower than Kafka.',
+            'Replicas whose consumption is paused: their in-memory backlog is full (batching.maxBufferedRecords / maxBufferedBytes: Mixpanel is slower than Kafka), or the next Avro record waits for a schema registry that keeps failing.',
           unit: 'short',
           thresholds: [
             { color: 'green', value: null },

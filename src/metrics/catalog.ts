@@ -110,7 +110,7 @@ export const CATALOG = {
   consumerPaused: def(
     'gauge',
     'kafka_consumer_paused',
-    '1 while consumption is paused because the in-memory backlog is full.',
+    '1 while consumption waits: the in-memory backlog is full, or the next record waits for its schema lookup.',
     [],
   ),
 
