@@ -396,7 +396,13 @@ describe('App on virtual time with a schema registry', () => {
       config: {
         input: {
           format: 'auto',
-          schemaRegistry: { url: registry.url, retryInitialDelayMs: 1000, retryMaxDelayMs: 8000 },
+          // The registry answers in real time; a long deadline keeps virtual time from expiring it.
+          schemaRegistry: {
+            url: registry.url,
+            retryInitialDelayMs: 1000,
+            retryMaxDelayMs: 8000,
+            requestTimeoutMs: 3_600_000,
+          },
         },
       },
     });
