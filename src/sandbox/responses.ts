@@ -130,8 +130,8 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /**
- * An injected answer. 401/413/429 use the documented bodies; 5xx bodies are unspecified (§3.7),
- * so `json`, an HTML page like a load balancer's, or nothing. 2xx and 407 are what a proxy in
+ * An injected answer. 401/413/429 use the documented bodies; Mixpanel does not document 5xx
+ * bodies, so `json`, an HTML page like a load balancer's, or nothing. 2xx and 407 are what a proxy in
  * front of Mixpanel may answer: a 2xx `json` body is `{"code":…,"status":…}` without a count, a
  * 204 never has a body, a 407 asks for proxy credentials.
  */
