@@ -10,13 +10,7 @@ export const ENV_PREFIX = 'SEGMENT_MIXPANEL_';
 
 /** `object[]`: a list of structured entries, set in the config file only (no variable). */
 export type LeafType =
-  | 'string'
-  | 'integer'
-  | 'number'
-  | 'boolean'
-  | 'enum'
-  | 'string[]'
-  | 'object[]';
+  'string' | 'integer' | 'number' | 'boolean' | 'enum' | 'string[]' | 'object[]';
 
 export interface ConfigKey {
   readonly path: readonly string[];

@@ -106,7 +106,10 @@ const EVENT_FIELDS: Readonly<Record<string, FieldSpec>> = {
   library_name: str('$.context.library.name'),
   library_version: str('$.context.library.version'),
   ip: str('$.context.ip'),
-  idfa: { type: 'string', default: coalesce('$.context.device.advertisingId', '$.context.device.idfa') },
+  idfa: {
+    type: 'string',
+    default: coalesce('$.context.device.advertisingId', '$.context.device.idfa'),
+  },
   url: str('$.context.page.url'),
   screen_width: num('$.context.screen.width'),
   screen_height: num('$.context.screen.height'),

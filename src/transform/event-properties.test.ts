@@ -193,7 +193,7 @@ describe('eventProperties', () => {
     expect(props({ context: { integration: { name: 'iterable' } } })['$source']).toBe('segment');
   });
 
-  it('drops reserved property keys and lets other properties override computed ones in place (A10)', () => {
+  it('drops reserved property keys and lets other properties override computed ones in place (A10); keeps $group_id', () => {
     const out = props({
       context: { ip: '1.1.1.1' },
       properties: {
@@ -217,8 +217,39 @@ describe('eventProperties', () => {
       token: 't',
     });
     expect(out).not.toHaveProperty('$anon_id');
-    expect(out).not.toHaveProperty('$group_id');
+    expect(out['$group_id']).toBe('x');
     expect(Object.keys(out).indexOf('ip')).toBe(1);
+  });
+
+  it('puts a property named like a computed key the context lacks at that key’s position', () => {
+    const out = props({
+      context: { library: { name: 'analytics.js' } },
+      properties: { first: 1, mp_lib: 'mine', $os: 'Plan 9', $group_id: 'g-1', last: 2 },
+    });
+    const keys = Object.keys(out);
+    expect(keys.slice(-2)).toEqual(['first', 'last']);
+    expect(keys.indexOf('$group_id')).toBeLessThan(keys.indexOf('$identified_id'));
+    expect(keys.indexOf('$os')).toBeLessThan(keys.indexOf('$source'));
+    expect(keys.indexOf('mp_lib')).toBeGreaterThan(keys.indexOf('$source'));
+    expect(out).toMatchObject({ mp_lib: 'mine', $os: 'Plan 9', $group_id: 'g-1' });
+  });
+
+  it('renames length and bucket on request, and writes a Classic mp_lib', () => {
+    const message = validMessage({
+      type: 'track',
+      event: 'E',
+      userId: 'u',
+      properties: { length: 3, bucket: 'b' },
+    }) as TrackMessage;
+    const out = eventProperties(message, {
+      insertId: 'i',
+      originalName: 'E',
+      sourceName: undefined,
+      mpLib: 'classic',
+      renameReserved: true,
+    });
+    expect(out).toMatchObject({ mp_lib: 'Segment: unknown', length_: 3, bucket_: 'b' });
+    expect(out).not.toHaveProperty('length');
   });
 
   it('drops __proto__ and keeps the output a plain object', () => {

@@ -30,7 +30,8 @@ const NAMESPACE_BYTES = uuidBytes(INSERT_ID_NAMESPACE);
 export const VALID_INSERT_ID = /^[A-Za-z0-9-]{1,36}$/;
 
 /** Roles of records derived from one message. */
-export type InsertIdRole = `product:${number}` | '$identify' | '$create_alias';
+export type InsertIdRole =
+  `product:${number}` | '$identify' | '$create_alias' | `page:${string}` | `subscription:${string}`;
 
 /** The insert ids of one message's records; hashes at most once, and only when needed. */
 export class InsertIds {

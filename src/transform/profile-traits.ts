@@ -38,6 +38,23 @@ const SPECIAL_TRAITS: ReadonlySet<string> = new Set([
   'phone',
 ]);
 
+const SPECIAL_NAMES: Readonly<Record<string, string>> = {
+  created: '$created',
+  createdAt: '$created',
+  created_at: '$created',
+  email: '$email',
+  firstName: '$first_name',
+  lastName: '$last_name',
+  name: '$name',
+  username: '$username',
+  phone: '$phone',
+};
+
+/** The Mixpanel name of a special trait (`email` → `$email`), else undefined. */
+export function specialTraitName(trait: string): string | undefined {
+  return Object.hasOwn(SPECIAL_NAMES, trait) ? SPECIAL_NAMES[trait] : undefined;
+}
+
 export function traitOperations(
   traits: UntrustedObject,
   settings: MappingSettings,

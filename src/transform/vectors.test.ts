@@ -140,6 +140,14 @@ const DIFFERENCES: Record<string, (v: Vector, segment: SegmentRecord[]) => void>
       imported(withProperties(event!.record, { time: 1735550100000 })),
     ]);
   },
+  // A `$group_id` event property is kept (Segment drops it): it is how a track call names its
+  // group in Mixpanel. It takes the computed key's position.
+  A10: (v, [event]) => {
+    expect(event?.record['properties']).not.toHaveProperty('$group_id');
+    expectSameRecords(oursRecords(v), [
+      imported(withProperties(event!.record, { $group_id: 'prop-group' }, '$device_id')),
+    ]);
+  },
   // Track without an event name: Segment fails the payload (400); we dead-letter it.
   A22: (v, segment) => {
     expect(segment).toEqual([]);
