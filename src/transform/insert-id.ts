@@ -10,7 +10,10 @@
  *   no messageId                       messageId above replaced by "sha256:" + hex sha256 of the
  *                                      message's canonical JSON (canonical-json.ts)
  *
- * all under INSERT_ID_NAMESPACE. Segment's own per-product ids (`index + messageId`, 37 chars for
+ * all under INSERT_ID_NAMESPACE. Under `mapping.subscriptions`, the first subscription that matches
+ * a message uses these ids; a later one (name N) uses uuidv5(base + ":subscription:N") for its
+ * event and uuidv5(base + ":subscription:N:" + R) for role R, so two subscriptions making events
+ * from one message never share an id, and each keeps its ids across replays. Segment's own per-product ids (`index + messageId`, 37 chars for
  * a UUID) exceed Mixpanel's limit (mapping reference §7, A31); the role suffix fixes that and keeps
  * the ids of one message's records distinct.
  */
@@ -42,12 +45,15 @@ export class InsertIds {
       readonly messageId?: string | undefined;
       readonly raw: UntrustedObject;
     },
+    /** A subscription after the first that matched the message: all its ids are derived. */
+    private readonly scope?: string,
   ) {
     this.base = message.messageId;
   }
 
   /** The id of the message's own event. */
   primary(): string {
+    if (this.scope !== undefined) return this.derived(`subscription:${this.scope}`);
     const { messageId } = this.message;
     return messageId !== undefined && VALID_INSERT_ID.test(messageId)
       ? messageId
@@ -56,7 +62,13 @@ export class InsertIds {
 
   /** The id of a record derived from the message. */
   derived(role: InsertIdRole): string {
-    return uuidV5(NAMESPACE_BYTES, `${this.baseName()}:${role}`);
+    const scoped = this.scope === undefined ? role : `subscription:${this.scope}:${role}`;
+    return uuidV5(NAMESPACE_BYTES, `${this.baseName()}:${scoped}`);
+  }
+
+  /** The ids of the same message as seen by another subscription (see the file comment). */
+  scoped(subscription: string): InsertIds {
+    return new InsertIds(this.message, subscription);
   }
 
   private baseName(): string {

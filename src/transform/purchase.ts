@@ -21,7 +21,7 @@ import { safeValue, setKey } from './values.js';
 export const ORDER_COMPLETED = 'Order Completed';
 export const PRODUCT_PURCHASED = 'Product Purchased';
 
-const ORDER_KEYS: ReadonlySet<string> = new Set([
+export const ORDER_KEYS: ReadonlySet<string> = new Set([
   'affiliation',
   'subtotal',
   'total',

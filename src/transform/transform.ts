@@ -29,6 +29,7 @@ import { MAX_RECORD_BYTES, recordSizeBound } from './record-size.js';
 import type { Mapped } from './mapped.js';
 import { mapPage, mapScreen } from './page.js';
 import { compileSettings, type MappingSettings, type TransformConfig } from './settings.js';
+import { combineRuns, runSubscriptions } from './subscriptions/subscriptions.js';
 import { mapTrack } from './track.js';
 
 export type { TransformConfig } from './settings.js';
@@ -83,8 +84,13 @@ export function createTransformer(config: TransformConfig): Transformer {
     if (settings.mapping.honorIntegrations && mixpanelDisabled(message.integrations)) {
       return { kind: 'skipped', segmentType, reason: 'integrations_disabled' };
     }
-    const mapped = (MAPPERS[segmentType] as Mapper)(message as never, settings);
+    const mapped =
+      settings.subscriptions === undefined
+        ? (MAPPERS[segmentType] as Mapper)(message as never, settings)
+        : combineRuns(runSubscriptions(message, settings.subscriptions, settings));
     if ('skip' in mapped) return { kind: 'skipped', segmentType, reason: mapped.skip };
+    if ('rejection' in mapped)
+      return { kind: 'rejected', segmentType, rejection: mapped.rejection };
     const small =
       options?.inputBytes !== undefined &&
       recordSizeBound(options.inputBytes, configChars) <= MAX_RECORD_BYTES;
