@@ -15,29 +15,70 @@ const traffic = new TrafficGenerator({ seed: 7, users: 50, startTimeMs: Date.UTC
 
 const EDITS: ((m: Json) => void)[] = [
   () => {},
-  (m) => props(m)['$os'] = 'Custom OS',
-  (m) => props(m)['mp_lib'] = 'custom-lib',
-  (m) => props(m)['$device_id'] = 'prop-device',
-  (m) => props(m)['segment_source_name'] = 'from-props',
-  (m) => props(m)['$group_id'] = 'g-42',
-  (m) => props(m)['platform'] = r.pick(['android', 'ios', 'web']),
-  (m) => props(m)['nested'] = { a: { b: { c: { d: 1 } } } },
-  (m) => props(m)['increment'] = { logins: 1, points: '5' },
-  (m) => ctx(m)['screen'] = { width: '1024', height: 768, density: 2 },
-  (m) => ctx(m)['network'] = { wifi: 'true', cellular: false, carrier: 'T' },
-  (m) => ctx(m)['app'] = { name: 'App', version: 3, build: '301', namespace: 'com.x' },
-  (m) => ctx(m)['os'] = { name: 'iOS', version: '17.1' },
-  (m) => ctx(m)['device'] = { type: 'ios', manufacturer: 'Apple', model: 'iPhone15,2', advertisingId: 'ad-1', adTrackingEnabled: true },
-  (m) => ctx(m)['groupId'] = 'ctx-group',
-  (m) => ctx(m)['campaign'] = { source: 'google', medium: 'cpc', name: 'spring', term: 't', content: 'c' },
-  (m) => { delete ctx(m)['library']; },
-  (m) => { ctx(m)['ip'] = 0; },
-  (m) => { m['userId'] = 12345; },
-  (m) => { delete m['userId']; },
-  (m) => { const p = props(m); p['products'] = [{ product_id: 'p1', price: '9.5', quantity: 2, sku: null, color: 'red' }, { product_id: 'p2', price: 3, quantity: '1', brand: 'B' }]; },
-  (m) => { const t = m['traits'] as Json | undefined; if (t) { t['createdAt'] = '2025-01-01T00:00:00Z'; t['firstName'] = 'Ann'; t['lastName'] = 'Lee'; delete t['name']; } },
-  (m) => { const t = m['traits'] as Json | undefined; if (t) t['$group_id'] = 'trait-group'; },
-  (m) => { m['name'] = undefined; },
+  (m) => (props(m)['$os'] = 'Custom OS'),
+  (m) => (props(m)['mp_lib'] = 'custom-lib'),
+  (m) => (props(m)['$device_id'] = 'prop-device'),
+  (m) => (props(m)['segment_source_name'] = 'from-props'),
+  (m) => (props(m)['$group_id'] = 'g-42'),
+  (m) => (props(m)['platform'] = r.pick(['android', 'ios', 'web'])),
+  (m) => (props(m)['nested'] = { a: { b: { c: { d: 1 } } } }),
+  (m) => (props(m)['increment'] = { logins: 1, points: '5' }),
+  (m) => (ctx(m)['screen'] = { width: '1024', height: 768, density: 2 }),
+  (m) => (ctx(m)['network'] = { wifi: 'true', cellular: false, carrier: 'T' }),
+  (m) => (ctx(m)['app'] = { name: 'App', version: 3, build: '301', namespace: 'com.x' }),
+  (m) => (ctx(m)['os'] = { name: 'iOS', version: '17.1' }),
+  (m) =>
+    (ctx(m)['device'] = {
+      type: 'ios',
+      manufacturer: 'Apple',
+      model: 'iPhone15,2',
+      advertisingId: 'ad-1',
+      adTrackingEnabled: true,
+    }),
+  (m) => (ctx(m)['groupId'] = 'ctx-group'),
+  (m) =>
+    (ctx(m)['campaign'] = {
+      source: 'google',
+      medium: 'cpc',
+      name: 'spring',
+      term: 't',
+      content: 'c',
+    }),
+  (m) => {
+    delete ctx(m)['library'];
+  },
+  (m) => {
+    ctx(m)['ip'] = 0;
+  },
+  (m) => {
+    m['userId'] = 12345;
+  },
+  (m) => {
+    delete m['userId'];
+  },
+  (m) => {
+    const p = props(m);
+    p['products'] = [
+      { product_id: 'p1', price: '9.5', quantity: 2, sku: null, color: 'red' },
+      { product_id: 'p2', price: 3, quantity: '1', brand: 'B' },
+    ];
+  },
+  (m) => {
+    const t = m['traits'] as Json | undefined;
+    if (t) {
+      t['createdAt'] = '2025-01-01T00:00:00Z';
+      t['firstName'] = 'Ann';
+      t['lastName'] = 'Lee';
+      delete t['name'];
+    }
+  },
+  (m) => {
+    const t = m['traits'] as Json | undefined;
+    if (t) t['$group_id'] = 'trait-group';
+  },
+  (m) => {
+    m['name'] = undefined;
+  },
 ];
 
 function props(m: Json): Json {

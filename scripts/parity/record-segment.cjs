@@ -20,7 +20,10 @@ nodeFetch.default = async (input, init) => {
   const request = new nodeFetch.Request(input, init);
   captured.push({ endpoint: request.url, body: await request.text() });
   const body = JSON.stringify({ code: 200, status: 1, num_records_imported: 1 });
-  return new nodeFetch.Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+  return new nodeFetch.Response(body, {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
 };
 const { Destination } = load('node_modules/@segment/actions-core');
 const definition = load('package/dist/destinations/mixpanel/index.js').default;
@@ -35,7 +38,12 @@ const defaults = (slug) =>
       .map(([k, f]) => [k, f.default]),
   );
 const subscriptions = [
-  ...definition.presets.map((p) => ({ name: p.name, action: p.partnerAction, trigger: p.subscribe, fields: p.mapping })),
+  ...definition.presets.map((p) => ({
+    name: p.name,
+    action: p.partnerAction,
+    trigger: p.subscribe,
+    fields: p.mapping,
+  })),
   {
     name: 'Android',
     action: 'trackEvent',
@@ -49,14 +57,29 @@ const subscriptions = [
     fields: {
       ...defaults('trackEvent'),
       event_properties: {
-        '@merge': { direction: 'right', objects: [{ '@path': '$.properties' }, { 'Segment Message ID': { '@path': '$.messageId' } }] },
+        '@merge': {
+          direction: 'right',
+          objects: [
+            { '@path': '$.properties' },
+            { 'Segment Message ID': { '@path': '$.messageId' } },
+          ],
+        },
       },
     },
   },
-  { name: 'Increment', action: 'incrementProperties', trigger: 'type = "track" and properties.increment != null', fields: defaults('incrementProperties') },
+  {
+    name: 'Increment',
+    action: 'incrementProperties',
+    trigger: 'type = "track" and properties.increment != null',
+    fields: defaults('incrementProperties'),
+  },
   { name: 'Alias', action: 'alias', trigger: 'type = "alias"', fields: defaults('alias') },
 ];
-const settings = { projectToken: 'parity-token', apiSecret: 'parity-secret', sourceName: 'parity-source' };
+const settings = {
+  projectToken: 'parity-token',
+  apiSecret: 'parity-secret',
+  sourceName: 'parity-source',
+};
 
 async function main() {
   const cases = [];
@@ -72,12 +95,17 @@ async function main() {
         settings,
       );
       if (result && result.output === 'not subscribed') continue;
-      const error = result && result.error ? String(result.error.message ?? result.error) : undefined;
+      const error =
+        result && result.error ? String(result.error.message ?? result.error) : undefined;
       const requests = captured.map(({ endpoint, body }) => ({
         endpoint: new URL(endpoint).pathname,
-        body: body.startsWith('data=') ? JSON.parse(new URLSearchParams(body).get('data')) : JSON.parse(body),
+        body: body.startsWith('data=')
+          ? JSON.parse(new URLSearchParams(body).get('data'))
+          : JSON.parse(body),
       }));
-      results.push(error === undefined ? { subscription: s.name, requests } : { subscription: s.name, error });
+      results.push(
+        error === undefined ? { subscription: s.name, requests } : { subscription: s.name, error },
+      );
     }
     cases.push({ message, results });
   }
@@ -87,7 +115,9 @@ async function main() {
   };
   // One case per line keeps the fixture diffable.
   const head = JSON.stringify({ packages, settings, subscriptions }).slice(0, -1);
-  process.stdout.write(`${head},"cases":[\n${cases.map((c) => JSON.stringify(c)).join(',\n')}\n]}\n`);
+  process.stdout.write(
+    `${head},"cases":[\n${cases.map((c) => JSON.stringify(c)).join(',\n')}\n]}\n`,
+  );
 }
 main().catch((err) => {
   console.error(err);

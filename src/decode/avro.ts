@@ -1,6 +1,6 @@
 /**
  * Confluent wire-format Avro (magic byte 0, 4-byte big-endian schema id, Avro binary) decoded
- * with @kafkajs/confluent-schema-registry (../shared/reference/kafka-runtime.md Part 3).
+ * with @kafkajs/confluent-schema-registry (Confluent's wire format).
  *
  * Outcomes: the decoded payload; `schema_not_found` when the registry answers 404 for the id;
  * `avro_decode_failed` when the bytes do not decode with the writer schema. Anything else (the

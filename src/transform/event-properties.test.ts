@@ -9,7 +9,7 @@ const track = (payload: Record<string, unknown>): TrackMessage =>
 const props = (payload: Record<string, unknown>, sourceName?: string) =>
   eventProperties(track(payload), { insertId: 'ins-1', originalName: 'E', sourceName });
 
-/** Every context source of mapping reference §5.1, so that every computed key is present. */
+/** Every context source of docs/mapping.md, so that every computed key is present. */
 const FULL_CONTEXT = {
   ip: '203.0.113.24',
   app: { build: '421', version: '4.2.1', namespace: 'com.acme', name: 'Acme', platform: 'ios' },
@@ -44,7 +44,7 @@ const FULL_CONTEXT = {
 };
 
 describe('eventProperties', () => {
-  it('emits every computed key of mapping reference §5.1 in the table order, then the properties', () => {
+  it('emits every computed key of docs/mapping.md in the table order, then the properties', () => {
     const out = props(
       { anonymousId: 'a-1', context: FULL_CONTEXT, properties: { plan: 'pro', seats: 5 } },
       'web',
@@ -144,11 +144,11 @@ describe('eventProperties', () => {
       { distinct_id: 'a', id: 'a', $device_id: 'a', $anon_id: 'a' },
     ],
     [
-      'empty userId falls back to anonymousId (§4.2.4, A53)',
+      'empty userId falls back to anonymousId (A53)',
       { userId: '', anonymousId: 'a' },
       { distinct_id: 'a', id: 'a' },
     ],
-  ])('identity: %s (§5.3)', (_name, ids, expected) => {
+  ])('identity: %s', (_name, ids, expected) => {
     const out = props(ids);
     expect(out).toMatchObject(expected);
     if (ids.userId === undefined || ids.userId === '') {

@@ -112,7 +112,7 @@ export interface EventPropertyOptions {
 }
 
 /**
- * The rows of §5.1 in order, written out one store per row: named stores keep this hot path
+ * The computed keys in order, written out one store per row: named stores keep this hot path
  * monomorphic (in profiles it costs about half of the table of closures it replaced). The
  * coercions are Segment's (coerce.ts); absent and uncoercible values leave the key out.
  */

@@ -1,7 +1,7 @@
 /**
- * group → group-profile updates on `/groups` (Group Calls preset, mapping reference §9).
+ * group → group-profile updates on `/groups` (Group Calls preset, docs/mapping.md).
  *
- * Group key and id (spec §4.3 `groupIdentifierTraits`):
+ * Group key and id (docs/mapping.md `groupIdentifierTraits`):
  *   - empty (default, Segment Actions): key `$group_id`, id = `traits.$group_id` when truthy,
  *     else `groupId` (A41);
  *   - non-empty (Classic): the first listed trait present in the traits (not null or "", a

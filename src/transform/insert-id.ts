@@ -1,7 +1,7 @@
 /**
- * `$insert_id` (spec §4.2.1): always valid for Mixpanel (≤ 36 bytes of `[A-Za-z0-9-]`,
- * mixpanel-api.md §3.4 rule 4) and a pure function of the message, so a retried or replayed record
- * carries the same id and Mixpanel's dedupe collapses it (mixpanel-api.md §4). Never random,
+ * `$insert_id` (docs/mapping.md): always valid for Mixpanel (≤ 36 bytes of `[A-Za-z0-9-]`,
+ * Mixpanel's ingestion rules) and a pure function of the message, so a retried or replayed record
+ * carries the same id and Mixpanel's dedupe collapses it (Mixpanel's ingestion rules). Never random,
  * never the clock.
  *
  *   primary record, messageId valid    the messageId itself (Segment parity: A01, A23, ...)
@@ -14,7 +14,7 @@
  * a message uses these ids; a later one (name N) uses uuidv5(base + ":subscription:N") for its
  * event and uuidv5(base + ":subscription:N:" + R) for role R, so two subscriptions making events
  * from one message never share an id, and each keeps its ids across replays. Segment's own per-product ids (`index + messageId`, 37 chars for
- * a UUID) exceed Mixpanel's limit (mapping reference §7, A31); the role suffix fixes that and keeps
+ * a UUID) exceed Mixpanel's limit (docs/mapping.md, A31); the role suffix fixes that and keeps
  * the ids of one message's records distinct.
  */
 import { createHash } from 'node:crypto';

@@ -28,7 +28,7 @@ describe('mapPage', () => {
     expect(record.properties).not.toHaveProperty('category');
   });
 
-  it('names an unnamed page "Loaded a Page" without event_original_name (§4.2.3, A29)', () => {
+  it('names an unnamed page "Loaded a Page" without event_original_name (A29)', () => {
     const record = only(events({ properties: { url: 'https://x/' } }));
     expect(record.event).toBe('Loaded a Page');
     expect(record.properties).not.toHaveProperty('event_original_name');
@@ -58,7 +58,7 @@ describe('mapPage', () => {
     expect(record.properties['name']).toBe('home-v2');
   });
 
-  it('increments the generated page event name (seed 004: "Viewed Signup Page")', () => {
+  it('increments the generated page event name (Classic: "Viewed Signup Page")', () => {
     const records = events(
       { name: 'Signup' },
       { pageNaming: 'named', eventIncrements: ['viewed signup page'] },

@@ -1,5 +1,5 @@
 /**
- * track → one `/import` event named by `event` (Track Calls preset, mapping reference §5), plus,
+ * track → one `/import` event named by `event` (Track Calls preset, docs/mapping.md), plus,
  * for exactly "Order Completed" (case-sensitive, like Segment's preset trigger), one "Product
  * Purchased" event per product unless `mapping.productEvents` is false (purchase.ts), plus the
  * People updates the settings ask for (event-profile-updates.ts). Record order: the event, its

@@ -7,7 +7,7 @@
  *   const outcome = transform(message);                 // TransformOutcome
  *   const outcome = transform(message, { inputBytes }); // same result, faster for JSON input
  *
- * Steps: honour `integrations` (spec §3) → the mapper of the message's type (track.ts, page.ts,
+ * Steps: honour `integrations` (docs/mapping.md) → the mapper of the message's type (track.ts, page.ts,
  * identify.ts, group.ts, alias.ts) → Mixpanel's per-record limits (limits.ts). A message is
  * all-or-nothing: if one of its records breaks a limit, the whole message is rejected, so a
  * dead letter replays as a unit.

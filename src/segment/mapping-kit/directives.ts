@@ -124,7 +124,7 @@ export const DIRECTIVES: Readonly<Record<string, DirectiveCompiler>> = {
       const value = condition(data);
       const holds = useExists
         ? value !== undefined && value !== null
-        : // eslint-disable-next-line eqeqeq -- Segment's loose "blank" test: 0 and false are blank
+        : // Segment's loose "blank" test (`!=`): 0 and false are blank too
           value !== undefined && value !== null && value != '';
       return holds ? then?.(data) : otherwise?.(data);
     };
