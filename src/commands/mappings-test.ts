@@ -20,6 +20,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { createMessageDecoder } from '../decode/message-decoder.js';
 import { compileSettings } from '../transform/settings.js';
 import {
+  compileSubscriptions,
   runSubscriptions,
   type SubscriptionRun,
 } from '../transform/subscriptions/subscriptions.js';
@@ -49,7 +50,7 @@ export async function mappingsTestCommand(
   }
   const decoder = createMessageDecoder(config);
   const settings = compileSettings(config);
-  const subscriptions = settings.subscriptions ?? [];
+  const subscriptions = compileSubscriptions(config.mapping.subscriptions);
   const transform = createTransformer(config);
   const context = { nowMs: options.nowMs ?? io.clock.now() };
   let messages = 0;

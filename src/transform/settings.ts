@@ -1,10 +1,8 @@
 /**
  * The mapping configuration (config `mapping.*`) compiled once for the per-message path: lists
- * become sets, case-insensitive names are lower-cased, subscriptions are compiled, the project
- * token is at hand.
+ * become sets, case-insensitive names are lower-cased, the project token is at hand.
  */
 import type { MappingConfig, MixpanelConfig } from '../config/schema.js';
-import { compileSubscriptions, type CompiledSubscription } from './subscriptions/subscriptions.js';
 
 export interface TransformConfig {
   readonly mapping: MappingConfig;
@@ -22,8 +20,6 @@ export interface MappingSettings {
   readonly groupTraitsToSetOnce: ReadonlySet<string>;
   /** Whether any event can produce a profile update (people on and a People feature set). */
   readonly eventProfileUpdates: boolean;
-  /** `mapping.subscriptions`, compiled; undefined: the built-in mapping. */
-  readonly subscriptions: readonly CompiledSubscription[] | undefined;
 }
 
 export function compileSettings(config: TransformConfig): MappingSettings {
@@ -40,7 +36,5 @@ export function compileSettings(config: TransformConfig): MappingSettings {
       (mapping.eventIncrements.length > 0 ||
         mapping.propertyIncrements.length > 0 ||
         mapping.revenueAsCharge),
-    subscriptions:
-      mapping.subscriptions === undefined ? undefined : compileSubscriptions(mapping.subscriptions),
   };
 }

@@ -29,7 +29,11 @@ import { MAX_RECORD_BYTES, recordSizeBound } from './record-size.js';
 import type { Mapped } from './mapped.js';
 import { mapPage, mapScreen } from './page.js';
 import { compileSettings, type MappingSettings, type TransformConfig } from './settings.js';
-import { combineRuns, runSubscriptions } from './subscriptions/subscriptions.js';
+import {
+  combineRuns,
+  compileSubscriptions,
+  runSubscriptions,
+} from './subscriptions/subscriptions.js';
 import { mapTrack } from './track.js';
 
 export type { TransformConfig } from './settings.js';
@@ -78,6 +82,8 @@ const MAPPERS: {
 
 export function createTransformer(config: TransformConfig): Transformer {
   const settings = compileSettings(config);
+  const { subscriptions: list } = config.mapping;
+  const subscriptions = list === undefined ? undefined : compileSubscriptions(list);
   const configChars = settings.token.length + (settings.mapping.sourceName?.length ?? 0);
   return (message, options) => {
     const segmentType = message.type;
@@ -85,9 +91,9 @@ export function createTransformer(config: TransformConfig): Transformer {
       return { kind: 'skipped', segmentType, reason: 'integrations_disabled' };
     }
     const mapped =
-      settings.subscriptions === undefined
+      subscriptions === undefined
         ? (MAPPERS[segmentType] as Mapper)(message as never, settings)
-        : combineRuns(runSubscriptions(message, settings.subscriptions, settings));
+        : combineRuns(runSubscriptions(message, subscriptions, settings));
     if ('skip' in mapped) return { kind: 'skipped', segmentType, reason: mapped.skip };
     if ('rejection' in mapped)
       return { kind: 'rejected', segmentType, rejection: mapped.rejection };

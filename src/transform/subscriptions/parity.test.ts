@@ -19,7 +19,7 @@ import { createMessageDecoder } from '../../decode/message-decoder.js';
 import { VALID_INSERT_ID } from '../insert-id.js';
 import { safeValue } from '../values.js';
 import { compileSettings } from '../settings.js';
-import { runSubscriptions } from './subscriptions.js';
+import { compileSubscriptions, runSubscriptions } from './subscriptions.js';
 
 type Json = Record<string, unknown>;
 interface Fixture {
@@ -51,6 +51,7 @@ const settings = compileSettings({
   mixpanel: { projectToken: FIXTURE.settings.projectToken },
 });
 const decoder = createMessageDecoder(config);
+const subscriptions = compileSubscriptions(config.mapping.subscriptions ?? []);
 
 /** Segment's requests as records in our shape, identity events as we send them. */
 function segmentRecords(requests: { endpoint: string; body: unknown }[], message: Json): Json[] {
@@ -133,7 +134,7 @@ describe('parity with Segment’s Mixpanel (Actions) code (recorded fixture)', (
         mismatches.push(`${String(message['messageId'])}: ${JSON.stringify(decoded)}`);
         continue;
       }
-      const runs = runSubscriptions(decoded.message, settings.subscriptions ?? [], settings);
+      const runs = runSubscriptions(decoded.message, subscriptions, settings);
       expect(runs.map((r) => r.name)).toEqual(results.map((r) => r.subscription));
       const ids = new Set<string>();
       for (const [i, run] of runs.entries()) {
