@@ -171,7 +171,7 @@ const mixpanel = z
     path: ['projectId'],
   });
 
-const mapping = z
+const mappingFields = z
   .object({
     sourceName: nonEmpty
       .optional()
@@ -254,8 +254,10 @@ const mapping = z
         'Segment Actions subscriptions (config file only): each enabled subscription whose trigger matches a message produces its action\'s records. Replaces the built-in mapping; see docs/mapping.md "Subscriptions". `segment-mixpanel mappings import` writes them from a Segment export.',
     }),
   })
-  .strict()
-  .superRefine(checkSubscriptions);
+  .strict();
+/** Every `mapping.*` default, for the check that refuses settings subscriptions replace. */
+const MAPPING_DEFAULTS = mappingFields.parse({});
+const mapping = mappingFields.superRefine((m, ctx) => checkSubscriptions(m, MAPPING_DEFAULTS, ctx));
 
 const batching = z
   .object({

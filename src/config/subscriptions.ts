@@ -127,31 +127,16 @@ interface MappingShape {
   readonly [key: string]: unknown;
 }
 
-const DEFAULTS: Readonly<Record<string, unknown>> = {
-  pageNaming: 'viewed-name',
-  people: true,
-  setAllTraits: true,
-  peopleTraits: [],
-  setOnceTraits: [],
-  arrayTraits: 'set',
-  eventIncrements: [],
-  propertyIncrements: [],
-  revenueAsCharge: false,
-  productEvents: true,
-  groupIdentifierTraits: [],
-  groupTraitsToSetOnce: [],
-  pageEvents: undefined,
-  contextTraits: 'ignore',
-  mpLib: 'actions',
-  reservedProperties: 'keep',
-};
-
 /** Checks across subscriptions and the rest of `mapping`. */
-export function checkSubscriptions(mapping: MappingShape, ctx: z.RefinementCtx): void {
+export function checkSubscriptions(
+  mapping: MappingShape,
+  defaults: Readonly<Record<string, unknown>>,
+  ctx: z.RefinementCtx,
+): void {
   const list = mapping.subscriptions;
   if (list === undefined) return;
   for (const key of CLASSIC_SETTINGS) {
-    if (JSON.stringify(mapping[key]) !== JSON.stringify(DEFAULTS[key])) {
+    if (JSON.stringify(mapping[key]) !== JSON.stringify(defaults[key])) {
       ctx.addIssue({
         code: 'custom',
         path: [key],
