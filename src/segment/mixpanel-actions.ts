@@ -1,7 +1,7 @@
 /**
  * The six actions of Segment's Mixpanel (Actions) destination as subscriptions name them: their
- * slugs, default triggers, fields (Segment's field names, types and default mappings) and the
- * six presets Segment installs. This is the vocabulary of `mapping.subscriptions`; what each action
+ * slugs, default triggers and fields (Segment's field names, types and default mappings); the
+ * presets Segment installs are in mixpanel-presets.ts. This is the vocabulary of `mapping.subscriptions`; what each action
  * sends is built in transform/subscriptions/.
  *
  * The defaults are Segment's: a subscription that keeps them produces what the built-in mapping
@@ -212,41 +212,3 @@ export function defaultFields(action: ActionSlug): Record<string, unknown> {
   }
   return out;
 }
-
-export interface Preset {
-  readonly name: string;
-  readonly action: ActionSlug;
-  readonly trigger: string;
-  /** Overrides of the action's default fields. */
-  readonly fields: Readonly<Record<string, unknown>>;
-}
-
-/** The subscriptions Segment installs with the destination; the built-in mapping equals them. */
-export const PRESETS: readonly Preset[] = [
-  {
-    name: 'Track Calls',
-    action: 'trackEvent',
-    trigger: 'type = "track" and event != "Order Completed"',
-    fields: {},
-  },
-  {
-    name: 'Order Completed Calls',
-    action: 'trackPurchase',
-    trigger: 'type = "track" and event = "Order Completed"',
-    fields: {},
-  },
-  {
-    name: 'Page Calls',
-    action: 'trackEvent',
-    trigger: 'type = "page"',
-    fields: { event: { '@template': 'Viewed {{name}}' } },
-  },
-  {
-    name: 'Screen Calls',
-    action: 'trackEvent',
-    trigger: 'type = "screen"',
-    fields: { event: { '@template': 'Viewed {{name}}' } },
-  },
-  { name: 'Identify Calls', action: 'identifyUser', trigger: 'type = "identify"', fields: {} },
-  { name: 'Group Calls', action: 'groupIdentifyUser', trigger: 'type = "group"', fields: {} },
-];

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { segmentResolve } from '../../../test/support/segment-reference.js';
-import { defaultFields, PRESETS } from '../mixpanel-actions.js';
+import { defaultFields } from '../mixpanel-actions.js';
+import { PRESETS } from '../mixpanel-presets.js';
 import { compileMapping } from './compile.js';
 
 const p = (path: string) => ({ '@path': path });

@@ -12,92 +12,24 @@
  *   - `@json` decode returns the input when it is not valid JSON;
  *   - `@excludeWhenNull` drops a null result and null members of an object result.
  */
-import { MappingFailure, MappingProblemError } from './errors.js';
 import {
-  flatten,
-  isPlainObject,
-  merge,
-  removeUndefined,
-  typeName,
-  withoutNulls,
-  type Resolver,
-} from './json.js';
+  describe,
+  escapeRegExp,
+  literalString,
+  MAX_PATTERN_LENGTH,
+  MAX_REPLACEMENT_LENGTH,
+  object,
+  oneOf,
+  problem,
+  stringOrDirective,
+  textOrDirective,
+  type DirectiveCompiler,
+} from './arguments.js';
+import { MappingFailure } from './errors.js';
+import { flatten, isPlainObject, merge, removeUndefined, typeName, withoutNulls } from './json.js';
 import { compilePath, renderTemplate } from './path.js';
 
-type CompileValue = (value: unknown, at: readonly string[]) => Resolver;
-export type DirectiveCompiler = (
-  arg: unknown,
-  at: readonly string[],
-  compile: CompileValue,
-) => Resolver;
-
-export const MAX_PATTERN_LENGTH = 10;
-export const MAX_REPLACEMENT_LENGTH = 10;
-
-const problem = (at: readonly string[], message: string): MappingProblemError =>
-  new MappingProblemError(at, message);
-
-function object(arg: unknown, at: readonly string[], keys: string): Record<string, unknown> {
-  if (!isPlainObject(arg) || Object.keys(arg).some((k) => k.startsWith('@'))) {
-    throw problem(at, `should be an object with ${keys} but it is ${describe(arg)}`);
-  }
-  return arg;
-}
-
-function describe(value: unknown): string {
-  if (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('@')))
-    return 'a directive';
-  const type = typeName(value);
-  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
-}
-
-/** A string written in the mapping, or a directive computing one for each message. */
-function stringOrDirective(
-  directive: string,
-  arg: unknown,
-  at: readonly string[],
-  compile: CompileValue,
-  use: (text: string) => (data: unknown) => unknown,
-): Resolver {
-  if (typeof arg === 'string') return use(arg);
-  if (!isPlainObject(arg) || !Object.keys(arg).some((k) => k.startsWith('@'))) {
-    throw problem(at, `should be a string or a mapping directive but it is ${describe(arg)}`);
-  }
-  const computed = compile(arg, at);
-  return (data) => {
-    const text = computed(data);
-    if (typeof text !== 'string')
-      throw new MappingFailure(`${directive}: expected a string, got ${typeName(text)}`);
-    return use(text)(data);
-  };
-}
-
-/** A string written in the mapping or a directive, resolved as it is (no type check). */
-function textOrDirective(arg: unknown, at: readonly string[], compile: CompileValue): Resolver {
-  if (
-    typeof arg !== 'string' &&
-    !(isPlainObject(arg) && Object.keys(arg).some((k) => k.startsWith('@')))
-  ) {
-    throw problem(at, `should be a string or a mapping directive but it is ${describe(arg)}`);
-  }
-  return compile(arg, at);
-}
-
-function oneOf(at: readonly string[], value: unknown, allowed: readonly string[]): string {
-  if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw problem(at, `should be one of ${allowed.join(', ')} but it is ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function literalString(at: readonly string[], value: unknown, min: number, max: number): string {
-  if (typeof value !== 'string' || value.length < min || value.length > max) {
-    throw problem(at, `should be a string of length ${min} to ${max}`);
-  }
-  return value;
-}
-
-const escapeRegExp = (text: string): string => text.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
+export type { DirectiveCompiler } from './arguments.js';
 
 export const DIRECTIVES: Readonly<Record<string, DirectiveCompiler>> = {
   '@path': (arg, at, compile) =>

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { transformConfig } from '../../../test/support/transform-config.js';
 import { ConfigError } from '../../config/load.js';
 import { configSchema } from '../../config/schema.js';
-import { PRESETS } from '../../segment/mixpanel-actions.js';
+import { PRESETS } from '../../segment/mixpanel-presets.js';
 import { VALID_INSERT_ID } from '../insert-id.js';
 import { createRecordTransformer } from '../record-transformer.js';
 
