@@ -1,7 +1,7 @@
 /**
- * The small value helpers the mapping-kit directives share. Objects are always built with
- * defineProperty (`define`), never with assignment or Object.assign, so a `"__proto__"` key coming
- * from JSON data stays an ordinary own key and can never set a prototype.
+ * The small value helpers the mapping-kit directives share. Objects are always built through
+ * `define`, never with a bare assignment or Object.assign, so a `"__proto__"` key coming from JSON
+ * data stays an ordinary own key and can never set a prototype.
  */
 
 export type Resolver = (data: unknown) => unknown;
@@ -17,19 +17,48 @@ export function typeName(value: unknown): string {
 }
 
 export function define(out: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  // Assignment is a plain data store for every key but `__proto__`, whose setter would change the
+  // prototype; defining only that one keeps objects in V8's fast mode.
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else out[key] = value;
 }
 
-/** A deep copy without `undefined` object members (array elements stay, as in mapping-kit). */
+/**
+ * The value without `undefined` object members, at any depth (array elements stay, as in
+ * mapping-kit). Copy-on-write: a container that holds no undefined member is returned as it is,
+ * so data passed through whole (`$.properties`, `$.context`) is walked but never copied.
+ */
 export function removeUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(removeUndefined);
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const item = value[key];
-    if (item !== undefined) define(out, key, removeUndefined(item));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const clean = removeUndefined(item);
+      if (out === undefined && clean !== item) out = value.slice(0, i);
+      out?.push(clean);
+    }
+    return out ?? value;
   }
-  return out;
+  if (!isPlainObject(value)) return value;
+  let out: Record<string, unknown> | undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = value[key];
+    const clean = item === undefined ? undefined : removeUndefined(item);
+    if (out === undefined && (item === undefined || clean !== item)) {
+      out = {};
+      for (let j = 0; j < i; j++) define(out, keys[j] as string, value[keys[j] as string]);
+    }
+    if (out !== undefined && clean !== undefined) define(out, key, clean);
+  }
+  return out ?? value;
 }
 
 /** Shallow merge, later objects winning; non-object values spread their own enumerable keys. */

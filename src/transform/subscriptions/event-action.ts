@@ -113,8 +113,9 @@ function computed(
   const uad = payload.object('userAgentData') ?? {};
   const integration = asObject(payload.object('context')?.['integration']);
   const p: EventProperties = {};
+  // Keys are this function's constants (never `__proto__`): plain stores are safe and fast.
   const put = (key: string, value: JsonValue | undefined): void => {
-    if (value !== undefined) setKey(p, key, value);
+    if (value !== undefined) p[key] = value;
   };
   put('time', eventTime(payload, context.message));
   put('ip', s('ip'));
