@@ -358,7 +358,10 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
           for (const c of committed) guard.restore(c, c.metadata);
         })
         .catch((err: unknown) =>
-          logger.warn({ err }, 'could not read the dead-letter window committed with the partitions'),
+          logger.warn(
+            { err },
+            'could not read the dead-letter window committed with the partitions',
+          ),
         );
     checkpoint();
     await source.start({

@@ -134,7 +134,8 @@ export class MemoryBroker {
     if (!group || !group.members.includes(member)) {
       throw new NotAGroupMemberError(`not a member of group ${groupId}`);
     }
-    for (const o of offsets) group.committed.set(o, { offset: o.offset, metadata: o.metadata ?? null });
+    for (const o of offsets)
+      group.committed.set(o, { offset: o.offset, metadata: o.metadata ?? null });
   }
 
   private change(group: Group, mutate: () => void): Promise<void> {
