@@ -55,4 +55,13 @@ export default tseslint.config(
     files: ['src/config/load.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  {
+    // Maintainer scripts that load CommonJS packages outside the project (scripts/parity/).
+    files: ['scripts/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', structuredClone: 'readonly', URLSearchParams: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

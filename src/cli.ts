@@ -20,6 +20,8 @@ import { runSandbox } from './commands/sandbox.js';
 import { declareSandboxFlags, type SandboxFlags } from './commands/sandbox-flags.js';
 import { systemClock } from './clock.js';
 import { runTransform } from './commands/transform.js';
+import { mappingsImportCommand } from './commands/mappings-import.js';
+import { mappingsTestCommand } from './commands/mappings-test.js';
 import { StartupError } from './app.js';
 import { ConfigError } from './config/load.js';
 import { parseTimeValue } from './decode/time.js';
@@ -288,6 +290,44 @@ Examples:
     });
 }
 
+// --- mappings (Segment Actions subscriptions) ---
+function addMappings(program: Command): void {
+  const mappings = program
+    .command('mappings')
+    .description('Segment Actions subscriptions: import them from Segment, test them on messages');
+  mappings
+    .command('import')
+    .description(
+      "a Segment destination's subscriptions (Public API JSON) → mapping.subscriptions YAML",
+    )
+    .argument('<file>', 'JSON of GET /destinations/{id}/subscriptions')
+    .addHelpText(
+      'after',
+      '\nThe YAML goes to stdout; what could not be carried over is listed on stderr.\nExample:\n  segment-mixpanel mappings import subscriptions.json > subscriptions.yaml\n',
+    )
+    .action((file: string) => {
+      mappingsImportCommand(file, { out: process.stdout, err: process.stderr });
+    });
+  mappings
+    .command('test')
+    .description('which subscriptions match each message (NDJSON on stdin) and what they produce')
+    .addOption(configOption())
+    .addOption(
+      new Option('--now <time>', 'reference time for the future-time check').argParser(parseNow),
+    )
+    .addHelpText(
+      'after',
+      '\nOne line per message: {"line":N,"subscriptions":[...],"outcome":{...}} (docs/mapping.md).\nExample:\n  segment-mixpanel mappings test -c config.yaml < messages.ndjson\n',
+    )
+    .action(async (opts: { config?: string; now?: number }) => {
+      await mappingsTestCommand(
+        { config: opts.config, nowMs: opts.now },
+        { input: process.stdin, output: process.stdout, clock: systemClock },
+      );
+    });
+}
+// --- end mappings ---
+
 export function buildProgram(): Command {
   const program = new Command('segment-mixpanel')
     .description('Moves a Segment event stream from Kafka into Mixpanel.')
@@ -300,6 +340,7 @@ export function buildProgram(): Command {
   addCheckConfig(program);
   addSandbox(program);
   addTransform(program);
+  addMappings(program);
   return program;
 }
 

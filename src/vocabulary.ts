@@ -20,6 +20,7 @@ export const REASON_CODES = [
   'record_too_large',
   'too_many_properties',
   'invalid_distinct_id',
+  'mapping_failed',
   'schema_not_found',
   'invalid_schema',
   'avro_decode_failed',
@@ -40,6 +41,8 @@ export const SKIP_REASONS = [
   'no_group_identifier_trait',
   'identity_not_sent',
   'empty_batch',
+  'page_not_tracked',
+  'no_subscription',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -8,7 +8,9 @@ import { configSchema } from './schema.js';
 
 export const ENV_PREFIX = 'SEGMENT_MIXPANEL_';
 
-export type LeafType = 'string' | 'integer' | 'number' | 'boolean' | 'enum' | 'string[]';
+/** `object[]`: a list of structured entries, set in the config file only (no variable). */
+export type LeafType =
+  'string' | 'integer' | 'number' | 'boolean' | 'enum' | 'string[]' | 'object[]';
 
 export interface ConfigKey {
   readonly path: readonly string[];
@@ -54,6 +56,7 @@ export function envName(path: readonly string[]): string {
 function leafType(node: JsonSchemaNode, at: string): Pick<ConfigKey, 'type' | 'enumValues'> {
   if (node.enum) return { type: 'enum', enumValues: node.enum.map(String) };
   if (node.type === 'array') {
+    if (node.items?.type === 'object') return { type: 'object[]' };
     if (node.items?.type !== 'string') throw new Error(`unsupported array type at ${at}`);
     return { type: 'string[]' };
   }

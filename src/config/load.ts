@@ -133,6 +133,8 @@ function coerceEnv(key: ConfigKey, value: string): Coerced {
       return { ok: true, value: text };
     case 'string[]':
       return { ok: true, value: text === '' ? [] : text.split(',').map((s) => s.trim()) };
+    case 'object[]':
+      return { ok: false, message: 'can only be set in the config file' };
     case 'boolean':
       if (/^(true|1|yes|on)$/i.test(text)) return { ok: true, value: true };
       if (/^(false|0|no|off)$/i.test(text)) return { ok: true, value: false };

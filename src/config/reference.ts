@@ -7,6 +7,7 @@ const BANNER =
   '<!-- GENERATED from src/config/schema.ts by `npm run docs`. Do not edit by hand; a unit test fails when it is stale. -->';
 
 function typeOf(key: ConfigKey): string {
+  if (key.type === 'object[]') return 'list of objects';
   if (key.type === 'enum') return (key.enumValues ?? []).map((v) => `\`${v}\``).join(' | ');
   const bounds: string[] = [];
   if (key.minimum !== undefined) bounds.push(`≥ ${key.minimum}`);
@@ -56,7 +57,7 @@ export function renderConfigurationDoc(): string {
     );
     for (const key of keys) {
       lines.push(
-        `| \`${key.path.join('.')}\`${key.secret ? ' 🔒' : ''} | \`${key.env}\` | ${escapeCell(typeOf(key))} | ${escapeCell(defaultOf(key))} | ${escapeCell(key.description)} |`,
+        `| \`${key.path.join('.')}\`${key.secret ? ' 🔒' : ''} | ${key.type === 'object[]' ? '(config file only)' : `\`${key.env}\``} | ${escapeCell(typeOf(key))} | ${escapeCell(defaultOf(key))} | ${escapeCell(key.description)} |`,
       );
     }
     lines.push('');

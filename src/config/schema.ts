@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { REGIONS } from '../mixpanel/endpoints.js';
 import { MIXPANEL_LIMITS } from '../mixpanel/limits.js';
+import { checkSubscriptions, subscription } from './subscriptions.js';
 
 const MIB = 1024 * 1024;
 
@@ -193,7 +194,7 @@ const mixpanel = z
     path: ['projectId'],
   });
 
-const mapping = z
+const mappingFields = z
   .object({
     sourceName: nonEmpty
       .optional()
@@ -252,8 +253,34 @@ const mapping = z
       .boolean()
       .default(true)
       .meta({ description: 'Skip messages whose `integrations` object disables Mixpanel.' }),
+    pageEvents: z
+      .array(z.enum(['consolidated', 'all', 'categorized', 'named']))
+      .optional()
+      .meta({
+        description:
+          'Classic\'s independent page toggles, replacing `pageNaming`: one event per listed option that applies (`consolidated`/`all`: "Loaded a Page"; `categorized`: "Viewed {category} {name} Page" when the call has a category; `named`: "Viewed {name} Page" when it has a name). `[]` sends no page events.',
+      }),
+    contextTraits: z.enum(['ignore', 'properties', 'legacy']).default('ignore').meta({
+      description:
+        'Traits in `context.traits` added to track, page and screen events (Classic): `properties` under their Mixpanel names, `legacy` also prefixed with `$` (Classic "Legacy Super Properties").',
+    }),
+    mpLib: z.enum(['actions', 'classic']).default('actions').meta({
+      description:
+        '`mp_lib` of events: "Segment Actions: <library>" (Actions) or "Segment: <library>" (Classic and Mixpanel\'s guide, e.g. "Segment: analytics.js").',
+    }),
+    reservedProperties: z.enum(['keep', 'rename']).default('keep').meta({
+      description:
+        'Event properties named `length` or `bucket`, which Mixpanel advises against: `rename` sends them as `length_` and `bucket_`.',
+    }),
+    subscriptions: z.array(subscription).min(1).optional().meta({
+      description:
+        'Segment Actions subscriptions (config file only): each enabled subscription whose trigger matches a message produces its action\'s records. Replaces the built-in mapping; see docs/mapping.md "Subscriptions". `segment-mixpanel mappings import` writes them from a Segment export.',
+    }),
   })
   .strict();
+/** Every `mapping.*` default, for the check that refuses settings subscriptions replace. */
+const MAPPING_DEFAULTS = mappingFields.parse({});
+const mapping = mappingFields.superRefine((m, ctx) => checkSubscriptions(m, MAPPING_DEFAULTS, ctx));
 
 const batching = z
   .object({

@@ -1,10 +1,10 @@
 /**
- * Segment HTTP API batch payloads (spec §3): `{"batch": [...], "context"?, "integrations"?,
+ * Segment HTTP API batch payloads (docs/mapping.md): `{"batch": [...], "context"?, "integrations"?,
  * "sentAt"?}` expands into its messages, with the top-level fields as defaults for each.
  *
  * Merge rules: `context` and `integrations` merge shallowly, the message's own keys winning;
  * `sentAt` (which Segment libraries put on the batch, not on each message) is copied to messages
- * without one, so it can serve as the last time fallback of spec §4.2.2. Spreads define own data
+ * without one, so it can serve as the last time fallback (docs/mapping.md "time"). Spreads define own data
  * properties, so a `__proto__` key in either object stays data and never becomes a prototype.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Segment ids and which of them each call type needs (spec §3 `missing_identity`, §4.2.4).
+ * Segment ids and which of them each call type needs (docs/mapping.md `missing_identity`; an empty string is no id).
  * An id is a non-empty string, or a finite number stringified as Segment's API does; "" and
  * everything else count as missing, so `userId: ""` never hides an anonymousId.
  */

@@ -2,10 +2,10 @@
  * Bytes of one Kafka record value (or one NDJSON line) → the raw Segment payloads it holds: one
  * message, or the messages of a Segment HTTP API batch payload (batch-payload.ts). Never throws.
  *
- * Checks, in this order, each a `decode`-stage rejection (spec §3):
+ * Checks, in this order, each a `decode`-stage rejection (docs/mapping.md):
  *   1. `invalid_utf8`: the bytes are not UTF-8 (buffer.isUtf8), or a string holds a lone UTF-16
  *      surrogate through a `\uD800`-style escape (Mixpanel requires valid UTF-8 strings,
- *      mixpanel-api.md §3.4 rule 6, and a lone surrogate cannot be encoded as UTF-8);
+ *      Mixpanel's ingestion rules, and a lone surrogate cannot be encoded as UTF-8);
  *   2. `invalid_json`: not JSON, or nested deeper than `maxNestingDepth` containers;
  *   3. `not_an_object`: the value (or a batch element) is not a JSON object.
  * A leading UTF-8 byte-order mark is ignored. Batch elements are returned as they are: one that

@@ -75,7 +75,7 @@ describe('parseTimeValue', () => {
 describe('resolveEventTime', () => {
   const ctx = { nowMs: NOW };
 
-  it('prefers timestamp, then originalTimestamp, receivedAt, sentAt (spec §4.2.2)', () => {
+  it('prefers timestamp, then originalTimestamp, receivedAt, sentAt (docs/mapping.md)', () => {
     const all = {
       timestamp: '2024-12-30T09:15:00Z',
       originalTimestamp: '2024-12-30T08:00:00Z',

@@ -1,5 +1,5 @@
 /**
- * Event time (spec §4.2.2): which Segment field gives it, how each form is parsed, and the range
+ * Event time (docs/mapping.md): which Segment field gives it, how each form is parsed, and the range
  * Mixpanel accepts. Pure and deterministic: the wall clock is only an input (`nowMs`) to the
  * "not too far in the future" check and never becomes an event time.
  *
@@ -14,15 +14,15 @@
  * (and different dedupe keys) on two machines; here every accepted form is listed:
  *   - ISO 8601 / RFC 3339: `YYYY-MM-DD`, optionally `T` or space, `hh:mm[:ss[.fraction]]`, zone
  *     `Z`, `±hh`, `±hhmm` or `±hh:mm`. No zone = UTC, date only = midnight UTC (Segment's dayjs.utc,
- *     mapping reference §5.2). Fractions are truncated to milliseconds.
+ *     docs/mapping.md). Fractions are truncated to milliseconds.
  *   - JSON numbers and numeric strings: epoch seconds when |value| < 1e11, else milliseconds
- *     (the heuristic of mixpanel-api.md §3.4; corrects A51, where a numeric string became a date).
+ *     (the heuristic of Mixpanel's ingestion rules; corrects A51, where a numeric string became a date).
  */
 import type { Rejection } from '../vocabulary.js';
 import { quote } from './describe.js';
 
 export interface TimeContext {
-  /** Kafka record timestamp (ms), the last time fallback of spec §4.2.2; absent in `transform`. */
+  /** Kafka record timestamp (ms), the last time fallback of docs/mapping.md; absent in `transform`. */
   readonly kafkaTimestampMs?: number;
   /** Wall-clock now (ms), for the future bound only. */
   readonly nowMs: number;
@@ -30,10 +30,10 @@ export interface TimeContext {
   readonly maxFutureMs?: number;
 }
 
-/** The message fields that may carry the event time, in order of preference (spec §4.2.2). */
+/** The message fields that may carry the event time, in order of preference (docs/mapping.md). */
 export const TIME_FIELDS = ['timestamp', 'originalTimestamp', 'receivedAt', 'sentAt'] as const;
 
-/** Mixpanel rejects events before 1971-01-01T00:00:00Z (mixpanel-api.md §3.4). */
+/** Mixpanel rejects events before 1971-01-01T00:00:00Z (Mixpanel's ingestion rules). */
 export const MIN_EVENT_TIME_MS = Date.UTC(1971, 0, 1);
 /** ... and more than one hour after its own clock (the default of `input.maxFutureMs`). */
 export const MAX_FUTURE_MS = 60 * 60 * 1000;

@@ -69,7 +69,7 @@ describe('validateMessage', () => {
     it.each([
       ['no ids', { type: 'track', event: 'A' }, 'missing_identity'],
       [
-        'empty-string ids (§4.2.4)',
+        'empty-string ids',
         { type: 'track', event: 'A', userId: '', anonymousId: '' },
         'missing_identity',
       ],

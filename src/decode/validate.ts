@@ -1,6 +1,6 @@
 /**
- * One raw payload → a validated SegmentMessage, or a `validate`-stage Rejection (spec §3).
- * Hand-written (no schema library: this is on the per-message path, spec §10) and total: any
+ * One raw payload → a validated SegmentMessage, or a `validate`-stage Rejection (docs/mapping.md).
+ * Hand-written (no schema library: this is on the per-message path, docs/mapping.md) and total: any
  * value, including hostile ones from Avro or a batch element, gives a result, never an exception.
  *
  * Checks in order, first failure wins:

@@ -12,7 +12,7 @@ const message = validMessage({
 }) as AliasMessage;
 
 describe('mapAlias', () => {
-  it('is not sent with Simplified ID Merge (§4.2.8)', () => {
+  it('is not sent with Simplified ID Merge', () => {
     expect(mapAlias(message, mappingSettings())).toEqual({ skip: 'identity_not_sent' });
   });
 

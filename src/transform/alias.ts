@@ -1,9 +1,9 @@
 /**
  * alias → `$create_alias` through `/import` when the project uses Original ID Merge; with
  * Simplified ID Merge (the default) nothing is sent and the message is skipped as
- * `identity_not_sent`: Mixpanel ignores or 400-rejects identity events there (mixpanel-api.md
- * §3.4 rule 7) and the `$device_id`/`$user_id` pair on ordinary events does the merge (§4.2.8).
- * Segment (Actions) has no alias preset at all (mapping reference §3).
+ * `identity_not_sent`: Mixpanel ignores or 400-rejects identity events there (Mixpanel's
+ * ingestion rules) and the `$device_id`/`$user_id` pair on ordinary events does the merge.
+ * Segment (Actions) has no alias preset at all (docs/mapping.md).
  */
 import type { AliasMessage } from '../segment/message.js';
 import { createAliasEvent } from './identity-events.js';

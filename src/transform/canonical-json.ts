@@ -1,7 +1,7 @@
 /**
  * Canonical JSON: object keys sorted (by UTF-16 code units), no whitespace, arrays in order.
  * Two payloads that differ only in key order or formatting serialise identically, so their hash
- * is a stable identity for a message that has no messageId (spec §4.2.1).
+ * is a stable identity for a message that has no messageId (docs/mapping.md).
  *
  * Total over any value validateMessage can hold: non-JSON leaves (undefined, functions) are
  * dropped from objects and become null in arrays, like JSON.stringify; bigints become digits.

@@ -1,6 +1,6 @@
 /**
  * Typed reads of untrusted scalars for computed Mixpanel properties. They mirror the type
- * coercion Segment's Actions framework applies to action fields (mapping reference §5.1 (d):
+ * coercion Segment's Actions framework applies to action fields (docs/mapping.md:
  * a boolean in a string field becomes "true", the number 0 in `ip` becomes "0"), except that a
  * value that cannot be coerced is left out instead of failing the whole message with a 400.
  * Empty strings count as absent, as in Segment's single-message delivery (A53).

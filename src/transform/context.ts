@@ -25,9 +25,9 @@ export interface ContextView {
   readonly ip: string | undefined;
   /** Parsed `context.userAgent`; undefined when there is no user agent. */
   readonly browser: Browser | undefined;
-  /** `context.active === false`: the user did not act, do not bump "last seen" (§4.2.7). */
+  /** `context.active === false`: the user did not act, do not bump "last seen". */
   readonly inactive: boolean;
-  /** `context.device.token`, the iOS push token (§4.2.7). */
+  /** `context.device.token`, the iOS push token. */
   readonly deviceToken: string | undefined;
 }
 

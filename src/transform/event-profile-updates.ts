@@ -1,6 +1,6 @@
 /**
- * Profile updates derived from an event (Classic People features, spec §4.3), all off by default
- * and all gated by `mapping.people` (seed 004: "If Mixpanel People is enabled ..."):
+ * Profile updates derived from an event (Classic People features, docs/mapping.md), all off by default
+ * and all gated by `mapping.people` (Segment's Classic documentation: "If Mixpanel People is enabled ..."):
  *
  *   eventIncrements     event name listed (case-insensitive)  → `$add {<event>: 1}` and
  *                                                             `$set {"Last <event>": <time>}`
@@ -9,11 +9,11 @@
  *                       number (a leading "$" is stripped)    → `$append {"$transactions":
  *                                                               {"$time", "$amount"}}`
  *
- * Increments need a userId: Classic only increments "known users" (seed 004, §11.2), so an
+ * Increments need a userId: Classic only increments "known users" (Segment's Classic documentation), so an
  * anonymous event increments nothing. A charge goes to userId, else anonymousId, as Classic did
  * (C05). Page and screen events take part under their generated names ("Viewed Signup Page").
  * Times use Mixpanel's date format (profile-update.ts). `$add` and `$append` are not idempotent:
- * a replay after a crash repeats them (spec §2; counted by the publisher).
+ * a replay after a crash repeats them (docs/mapping.md; counted by the publisher).
  */
 import type { MixpanelRecord } from '../mixpanel/records.js';
 import { asNumber, own } from './coerce.js';

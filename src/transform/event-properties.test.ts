@@ -9,7 +9,7 @@ const track = (payload: Record<string, unknown>): TrackMessage =>
 const props = (payload: Record<string, unknown>, sourceName?: string) =>
   eventProperties(track(payload), { insertId: 'ins-1', originalName: 'E', sourceName });
 
-/** Every context source of mapping reference §5.1, so that every computed key is present. */
+/** Every context source of docs/mapping.md, so that every computed key is present. */
 const FULL_CONTEXT = {
   ip: '203.0.113.24',
   app: { build: '421', version: '4.2.1', namespace: 'com.acme', name: 'Acme', platform: 'ios' },
@@ -44,7 +44,7 @@ const FULL_CONTEXT = {
 };
 
 describe('eventProperties', () => {
-  it('emits every computed key of mapping reference §5.1 in the table order, then the properties', () => {
+  it('emits every computed key of docs/mapping.md in the table order, then the properties', () => {
     const out = props(
       { anonymousId: 'a-1', context: FULL_CONTEXT, properties: { plan: 'pro', seats: 5 } },
       'web',
@@ -144,11 +144,11 @@ describe('eventProperties', () => {
       { distinct_id: 'a', id: 'a', $device_id: 'a', $anon_id: 'a' },
     ],
     [
-      'empty userId falls back to anonymousId (§4.2.4, A53)',
+      'empty userId falls back to anonymousId (A53)',
       { userId: '', anonymousId: 'a' },
       { distinct_id: 'a', id: 'a' },
     ],
-  ])('identity: %s (§5.3)', (_name, ids, expected) => {
+  ])('identity: %s', (_name, ids, expected) => {
     const out = props(ids);
     expect(out).toMatchObject(expected);
     if (ids.userId === undefined || ids.userId === '') {
@@ -193,7 +193,7 @@ describe('eventProperties', () => {
     expect(props({ context: { integration: { name: 'iterable' } } })['$source']).toBe('segment');
   });
 
-  it('drops reserved property keys and lets other properties override computed ones in place (A10)', () => {
+  it('drops reserved property keys and lets other properties override computed ones in place (A10); keeps $group_id', () => {
     const out = props({
       context: { ip: '1.1.1.1' },
       properties: {
@@ -217,8 +217,39 @@ describe('eventProperties', () => {
       token: 't',
     });
     expect(out).not.toHaveProperty('$anon_id');
-    expect(out).not.toHaveProperty('$group_id');
+    expect(out['$group_id']).toBe('x');
     expect(Object.keys(out).indexOf('ip')).toBe(1);
+  });
+
+  it('puts a property named like a computed key the context lacks at that key’s position', () => {
+    const out = props({
+      context: { library: { name: 'analytics.js' } },
+      properties: { first: 1, mp_lib: 'mine', $os: 'Plan 9', $group_id: 'g-1', last: 2 },
+    });
+    const keys = Object.keys(out);
+    expect(keys.slice(-2)).toEqual(['first', 'last']);
+    expect(keys.indexOf('$group_id')).toBeLessThan(keys.indexOf('$identified_id'));
+    expect(keys.indexOf('$os')).toBeLessThan(keys.indexOf('$source'));
+    expect(keys.indexOf('mp_lib')).toBeGreaterThan(keys.indexOf('$source'));
+    expect(out).toMatchObject({ mp_lib: 'mine', $os: 'Plan 9', $group_id: 'g-1' });
+  });
+
+  it('renames length and bucket on request, and writes a Classic mp_lib', () => {
+    const message = validMessage({
+      type: 'track',
+      event: 'E',
+      userId: 'u',
+      properties: { length: 3, bucket: 'b' },
+    }) as TrackMessage;
+    const out = eventProperties(message, {
+      insertId: 'i',
+      originalName: 'E',
+      sourceName: undefined,
+      mpLib: 'classic',
+      renameReserved: true,
+    });
+    expect(out).toMatchObject({ mp_lib: 'Segment: unknown', length_: 3, bucket_: 'b' });
+    expect(out).not.toHaveProperty('length');
   });
 
   it('drops __proto__ and keeps the output a plain object', () => {

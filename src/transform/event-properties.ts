@@ -1,14 +1,16 @@
 /**
  * The properties of an `/import` event built from a track, page or screen message: the computed
- * keys of mapping reference §5.1 in that table's order, then the message's own properties minus
- * the reserved keys of §5.5. Key order is part of the contract: it makes our request bytes line
- * up with Segment's (the vectors test checks it).
+ * keys (COMPUTED_KEYS, docs/mapping.md "track") in that order, then the message's own properties
+ * minus the reserved keys. Key order is part of the contract: it makes our request bytes line up
+ * with Segment's (the vectors test checks it).
  *
- * Semantics kept from Segment (Actions): a message property with the name of a computed key
- * overrides its value in place (A10: `ip`, `$device_id`, `mp_lib`, `$source`, `token`, ...);
- * `time`, `id`, `distinct_id`, `$insert_id`, `$user_id`, `$anon_id`, `$group_id` in properties
- * are dropped. Ours on top: ids are already normalised (`""` is missing, §4.2.4), `time` and
- * `$insert_id` are deterministic (§4.2.1–2), and `__proto__` is dropped (values.ts).
+ * Semantics kept from Segment (Actions): a message property with the name of a computed key takes
+ * that key's position, whether or not the key was computed for this message (A10: `ip`,
+ * `$device_id`, `mp_lib`, `$source`; also `$os` without `context.os`); `time`, `id`,
+ * `distinct_id`, `$insert_id`, `$user_id`, `$anon_id` in properties are dropped. Ours on top: ids
+ * are already normalised (`""` is missing), `time` and `$insert_id` are deterministic, `__proto__`
+ * is dropped (values.ts), and `$group_id` in properties is kept (it is how a track call names its
+ * group in Mixpanel; Segment drops it).
  */
 import type { PageMessage, ScreenMessage, TrackMessage } from '../segment/message.js';
 import type { JsonValue } from '../mixpanel/records.js';
@@ -19,7 +21,7 @@ import { safeValue, setKey } from './values.js';
 export type EventMessage = TrackMessage | PageMessage | ScreenMessage;
 export type EventProperties = { [key: string]: JsonValue };
 
-/** Keys of `properties` that never reach Mixpanel (§5.5, plus our `__proto__` policy). */
+/** Keys of `properties` that never reach Mixpanel (Segment's list, plus our `__proto__` policy). */
 export const RESERVED_PROPERTIES: ReadonlySet<string> = new Set([
   'time',
   'id',
@@ -27,9 +29,74 @@ export const RESERVED_PROPERTIES: ReadonlySet<string> = new Set([
   '$insert_id',
   '$user_id',
   '$anon_id',
-  '$group_id',
   '__proto__',
 ]);
+
+/** The computed keys of an event, in their order (Segment's). */
+export const COMPUTED_KEYS: readonly string[] = [
+  'time',
+  'ip',
+  'id',
+  '$anon_id',
+  'distinct_id',
+  '$app_build_number',
+  '$app_version_string',
+  '$app_namespace',
+  '$app_name',
+  '$browser',
+  '$browser_version',
+  '$bluetooth_enabled',
+  '$cellular_enabled',
+  '$carrier',
+  '$current_url',
+  '$device',
+  '$device_id',
+  '$device_type',
+  '$device_name',
+  '$group_id',
+  '$identified_id',
+  '$insert_id',
+  '$ios_ifa',
+  '$lib_version',
+  '$locale',
+  '$manufacturer',
+  '$model',
+  '$os',
+  '$os_version',
+  '$referrer',
+  '$screen_height',
+  '$screen_width',
+  '$screen_density',
+  '$source',
+  '$user_id',
+  '$wifi_enabled',
+  'mp_country_code',
+  'mp_lib',
+  'segment_source_name',
+  'utm_campaign',
+  'utm_content',
+  'utm_medium',
+  'utm_source',
+  'utm_term',
+  'advertising_id',
+  'ad_tracking_enabled',
+  'timezone',
+  'app_platform',
+  'event_original_name',
+  '$mobile',
+  '$platform',
+  '$bitness',
+  '$platformVersion',
+  '$uaFullVersion',
+  '$wow64',
+];
+const COMPUTED: ReadonlySet<string> = new Set(COMPUTED_KEYS);
+
+/** Property names Mixpanel advises against, and what `reservedProperties: rename` sends instead. */
+export const RENAMED_PROPERTIES: Readonly<Record<string, string>> = {
+  length: 'length_',
+  bucket: 'bucket_',
+};
 
 export interface EventPropertyOptions {
   readonly insertId: string;
@@ -38,10 +105,14 @@ export interface EventPropertyOptions {
   readonly sourceName: string | undefined;
   /** Parsed context, when the caller already has it. */
   readonly context?: ContextView;
+  /** `classic`: `mp_lib` is "Segment: <library>" ("Segment: unknown" without one). */
+  readonly mpLib?: 'actions' | 'classic';
+  /** Send `length` and `bucket` under RENAMED_PROPERTIES names. */
+  readonly renameReserved?: boolean;
 }
 
 /**
- * The rows of §5.1 in order, written out one store per row: named stores keep this hot path
+ * The computed keys in order, written out one store per row: named stores keep this hot path
  * monomorphic (in profiles it costs about half of the table of closures it replaced). The
  * coercions are Segment's (coerce.ts); absent and uncoercible values leave the key out.
  */
@@ -103,7 +174,8 @@ export function eventProperties(m: EventMessage, options: EventPropertyOptions):
   if (m.userId !== undefined) p.$user_id = m.userId;
   if ((v = asBoolean(network['wifi'])) !== undefined) p.$wifi_enabled = v;
   if ((v = asString(location['country'])) !== undefined) p.mp_country_code = v;
-  if ((v = asString(library['name'])) !== undefined) p.mp_lib = `Segment Actions: ${v}`;
+  if (options.mpLib === 'classic') p.mp_lib = `Segment: ${asString(library['name']) ?? 'unknown'}`;
+  else if ((v = asString(library['name'])) !== undefined) p.mp_lib = `Segment Actions: ${v}`;
   if (options.sourceName !== undefined) p.segment_source_name = options.sourceName;
   if ((v = asString(campaign['name'])) !== undefined) p.utm_campaign = v;
   if ((v = asString(campaign['content'])) !== undefined) p.utm_content = v;
@@ -121,18 +193,52 @@ export function eventProperties(m: EventMessage, options: EventPropertyOptions):
   if ((v = asString(uad['platformVersion'])) !== undefined) p.$platformVersion = v;
   if ((v = asString(uad['uaFullVersion'])) !== undefined) p.$uaFullVersion = v;
   if ((v = asBoolean(uad['wow64'])) !== undefined) p.$wow64 = v;
-  appendProperties(p, m.properties);
-  return p;
+  return appendProperties(p, m.properties, options.renameReserved === true);
 }
 
-/** Copies message properties after the computed keys (reserved ones dropped, values made safe). */
+/**
+ * `out` (computed keys only) with the message properties after it: reserved ones dropped, values
+ * made safe, a property named like a computed key at that key's position. Returns `out` itself,
+ * or a reordered copy when a property names a computed key `out` lacks.
+ */
 export function appendProperties(
   out: EventProperties,
   properties: Readonly<Record<string, unknown>>,
-): void {
-  for (const key of Object.keys(properties)) {
+  renameReserved = false,
+): EventProperties {
+  const keys = Object.keys(properties);
+  let target = out;
+  for (const key of keys) {
+    if (COMPUTED.has(key) && !RESERVED_PROPERTIES.has(key) && !Object.hasOwn(out, key)) {
+      target = withComputedOrder(out, properties);
+      break;
+    }
+  }
+  for (const key of keys) {
     if (RESERVED_PROPERTIES.has(key)) continue;
     const value = safeValue(properties[key]);
-    if (value !== undefined) setKey(out, key, value);
+    if (value === undefined) continue;
+    setKey(target, renameReserved ? (RENAMED_PROPERTIES[key] ?? key) : key, value);
   }
+  return target;
+}
+
+/** A copy of `out` whose computed keys, including those only `properties` has, are in order. */
+function withComputedOrder(
+  out: EventProperties,
+  properties: Readonly<Record<string, unknown>>,
+): EventProperties {
+  const ordered: EventProperties = {};
+  for (const key of COMPUTED_KEYS) {
+    if (Object.hasOwn(out, key)) setKey(ordered, key, out[key]);
+    else if (
+      Object.hasOwn(properties, key) &&
+      !RESERVED_PROPERTIES.has(key) &&
+      safeValue(properties[key]) !== undefined
+    )
+      setKey(ordered, key, null); // its position; the value is set by the caller
+  }
+  for (const key of Object.keys(out))
+    if (!Object.hasOwn(ordered, key)) setKey(ordered, key, out[key]);
+  return ordered;
 }

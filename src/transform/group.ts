@@ -1,7 +1,7 @@
 /**
- * group → group-profile updates on `/groups` (Group Calls preset, mapping reference §9).
+ * group → group-profile updates on `/groups` (Group Calls preset, docs/mapping.md).
  *
- * Group key and id (spec §4.3 `groupIdentifierTraits`):
+ * Group key and id (docs/mapping.md `groupIdentifierTraits`):
  *   - empty (default, Segment Actions): key `$group_id`, id = `traits.$group_id` when truthy,
  *     else `groupId` (A41);
  *   - non-empty (Classic): the first listed trait present in the traits (not null or "", a
@@ -36,7 +36,17 @@ export function mapGroup(message: GroupMessage, settings: MappingSettings): Mapp
   const identity = groupIdentity(message, settings.mapping.groupIdentifierTraits);
   if (identity === undefined) return skip('no_group_identifier_trait');
   if (Object.keys(traits).length === 0) return skip('no_profile_update');
+  const records = groupUpdates(settings, identity.key, identity.id, traits);
+  return records.length > 0 ? { records } : skip('no_profile_update');
+}
 
+/** The `/groups` updates (`$set`, then `$set_once`) of a group's traits. */
+export function groupUpdates(
+  settings: MappingSettings,
+  key: string,
+  id: string,
+  traits: Readonly<Record<string, unknown>>,
+): MixpanelRecord[] {
   const $set: { [key: string]: JsonValue } = {};
   const $setOnce: { [key: string]: JsonValue } = {};
   const put = (trait: string, key: string, raw: unknown): void => {
@@ -63,13 +73,13 @@ export function mapGroup(message: GroupMessage, settings: MappingSettings): Mapp
     if (Object.keys(value).length === 0) continue;
     const record: GroupUpdate = {
       $token: settings.token,
-      $group_key: identity.key,
-      $group_id: identity.id,
+      $group_key: key,
+      $group_id: id,
       [operation]: value,
     };
     records.push({ endpoint: '/groups', record });
   }
-  return records.length > 0 ? { records } : skip('no_profile_update');
+  return records;
 }
 
 function groupIdentity(

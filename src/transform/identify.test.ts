@@ -92,13 +92,13 @@ describe('mapIdentify', () => {
     });
   });
 
-  it('adds $ignore_time for context.active false (§4.2.7)', () => {
+  it('adds $ignore_time for context.active false', () => {
     expect(map({ traits: { a: 1 }, context: { active: false } })).toEqual({
       records: [engage({ $set: { a: 1 } }, { $ignore_time: true })],
     });
   });
 
-  it('unions context.device.token into $ios_devices (§4.2.7, C08)', () => {
+  it('unions context.device.token into $ios_devices (C08)', () => {
     expect(map({ traits: { a: 1 }, context: { device: { token: 'tok' } } })).toEqual({
       records: [engage({ $set: { a: 1 } }), engage({ $union: { $ios_devices: ['tok'] } })],
     });
@@ -167,7 +167,7 @@ describe('mapIdentify', () => {
     });
   });
 
-  describe('idMergeMode original (§4.2.8)', () => {
+  describe('idMergeMode original', () => {
     const original = { idMergeMode: 'original' } as const;
     const identifyEvent = (source?: string) => ({
       endpoint: '/import',

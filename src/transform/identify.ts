@@ -1,11 +1,11 @@
 /**
  * identify → profile updates on `/engage` for `userId`, else `anonymousId` (Identify Calls
- * preset, mapping reference §8), in this order, each only when non-empty:
+ * preset, docs/mapping.md), in this order, each only when non-empty:
  *   `$set`, `$set_once`, `$union` (traits routed by profile-traits.ts; the `$union` also takes
- *   `$ios_devices: [context.device.token]`, spec §4.2.7).
+ *   `$ios_devices: [context.device.token]`, docs/mapping.md).
  * Every update carries `$ip` from context.ip and `$ignore_time: true` when context.active is
  * false (profile-update.ts). With Original ID Merge, a `$identify` event comes first when both
- * ids are present and differ (spec §4.2.8); Segment sends one for every identify with an
+ * ids are present and differ (docs/mapping.md); Segment sends one for every identify with an
  * anonymousId, even with `$identified_id: null` (A37), and regardless of the merge mode.
  *
  * Skips: `people_disabled` when `mapping.people` is false and nothing else is due;

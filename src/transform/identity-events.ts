@@ -1,6 +1,6 @@
 /**
- * The identity events of Mixpanel's Original ID Merge (mixpanel-api.md §6.2), sent only when
- * `mapping.idMergeMode` is `original` (spec §4.2.8). They travel through `/import` like any event,
+ * The identity events of Mixpanel's Original ID Merge (Mixpanel's ingestion rules), sent only when
+ * `mapping.idMergeMode` is `original` (docs/mapping.md). They travel through `/import` like any event,
  * with `time` and a deterministic `$insert_id` (role `$identify` / `$create_alias`), so a replay
  * deduplicates; the publisher sends them in requests of their own (records.ts IDENTITY_EVENTS).
  * Segment sends them through `/track` without time or insert id (A34, A45), whose properties

@@ -30,7 +30,7 @@ describe('insertIds', () => {
     expect(id).toMatch(VALID_INSERT_ID);
   });
 
-  it('derives distinct, valid, stable ids per role (§4.2.1; Segment prefixes the index, A31)', () => {
+  it('derives distinct, valid, stable ids per role (Segment prefixes the index, A31)', () => {
     const ids = insertIds({ messageId: UUID_MESSAGE_ID, raw: {} });
     const all = [
       ids.primary(),

@@ -1,7 +1,7 @@
 /**
- * `$insert_id` (spec §4.2.1): always valid for Mixpanel (≤ 36 bytes of `[A-Za-z0-9-]`,
- * mixpanel-api.md §3.4 rule 4) and a pure function of the message, so a retried or replayed record
- * carries the same id and Mixpanel's dedupe collapses it (mixpanel-api.md §4). Never random,
+ * `$insert_id` (docs/mapping.md): always valid for Mixpanel (≤ 36 bytes of `[A-Za-z0-9-]`,
+ * Mixpanel's ingestion rules) and a pure function of the message, so a retried or replayed record
+ * carries the same id and Mixpanel's dedupe collapses it (Mixpanel's ingestion rules). Never random,
  * never the clock.
  *
  *   primary record, messageId valid    the messageId itself (Segment parity: A01, A23, ...)
@@ -10,8 +10,11 @@
  *   no messageId                       messageId above replaced by "sha256:" + hex sha256 of the
  *                                      message's canonical JSON (canonical-json.ts)
  *
- * all under INSERT_ID_NAMESPACE. Segment's own per-product ids (`index + messageId`, 37 chars for
- * a UUID) exceed Mixpanel's limit (mapping reference §7, A31); the role suffix fixes that and keeps
+ * all under INSERT_ID_NAMESPACE. Under `mapping.subscriptions`, the first subscription that matches
+ * a message uses these ids; a later one (name N) uses uuidv5(base + ":subscription:N") for its
+ * event and uuidv5(base + ":subscription:N:" + R) for role R, so two subscriptions making events
+ * from one message never share an id, and each keeps its ids across replays. Segment's own per-product ids (`index + messageId`, 37 chars for
+ * a UUID) exceed Mixpanel's limit (docs/mapping.md, A31); the role suffix fixes that and keeps
  * the ids of one message's records distinct.
  */
 import { createHash } from 'node:crypto';
@@ -30,7 +33,8 @@ const NAMESPACE_BYTES = uuidBytes(INSERT_ID_NAMESPACE);
 export const VALID_INSERT_ID = /^[A-Za-z0-9-]{1,36}$/;
 
 /** Roles of records derived from one message. */
-export type InsertIdRole = `product:${number}` | '$identify' | '$create_alias';
+export type InsertIdRole =
+  `product:${number}` | '$identify' | '$create_alias' | `page:${string}` | `subscription:${string}`;
 
 /** The insert ids of one message's records; hashes at most once, and only when needed. */
 export class InsertIds {
@@ -41,12 +45,15 @@ export class InsertIds {
       readonly messageId?: string | undefined;
       readonly raw: UntrustedObject;
     },
+    /** A subscription after the first that matched the message: all its ids are derived. */
+    private readonly scope?: string,
   ) {
     this.base = message.messageId;
   }
 
   /** The id of the message's own event. */
   primary(): string {
+    if (this.scope !== undefined) return this.derived(`subscription:${this.scope}`);
     const { messageId } = this.message;
     return messageId !== undefined && VALID_INSERT_ID.test(messageId)
       ? messageId
@@ -55,7 +62,13 @@ export class InsertIds {
 
   /** The id of a record derived from the message. */
   derived(role: InsertIdRole): string {
-    return uuidV5(NAMESPACE_BYTES, `${this.baseName()}:${role}`);
+    const scoped = this.scope === undefined ? role : `subscription:${this.scope}:${role}`;
+    return uuidV5(NAMESPACE_BYTES, `${this.baseName()}:${scoped}`);
+  }
+
+  /** The ids of the same message as seen by another subscription (see the file comment). */
+  scoped(subscription: string): InsertIds {
+    return new InsertIds(this.message, subscription);
   }
 
   private baseName(): string {

@@ -75,7 +75,7 @@ describe('checkRecord', () => {
     expect(checkRecord(profile({ $set: { big: 'e'.repeat(chars) } }))).toBeUndefined();
   });
 
-  describe('placeholder ids (mixpanel-api.md §3.4)', () => {
+  describe('placeholder ids (Mixpanel ingestion rules)', () => {
     it('knows all 17', () => {
       expect(PLACEHOLDER_IDS.size).toBe(17);
     });

@@ -1,5 +1,5 @@
 /**
- * Mixpanel's per-record limits (mixpanel-api.md §3.4, §5), checked on each finished record so a
+ * Mixpanel's per-record limits (Mixpanel's ingestion rules), checked on each finished record so a
  * record Mixpanel would reject is dead-lettered here with a precise reason instead of failing
  * inside a batch of 2,000. First failure wins:
  *
@@ -24,7 +24,7 @@ import { jsonSizeBound, MAX_RECORD_BYTES } from './record-size.js';
 /** An event may have at most 254 properties; nested containers at most 254 entries. */
 export const MAX_EVENT_PROPERTIES = 254;
 export const MAX_NESTED_ENTRIES = 254;
-/** A profile holds at most 2,000 properties (mixpanel-api.md §5.1). */
+/** A profile holds at most 2,000 properties (Mixpanel's ingestion rules). */
 export const MAX_PROFILE_PROPERTIES = 2000;
 
 /**

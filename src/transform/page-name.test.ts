@@ -7,7 +7,7 @@ describe('pageEventName', () => {
   it.each<Row>([
     ['viewed-name', 'page', 'Pricing', 'Marketing', 'Viewed Pricing'], // A28: category ignored
     ['viewed-name', 'screen', 'Checkout', undefined, 'Viewed Checkout'], // A30
-    ['viewed-name', 'page', undefined, 'Marketing', 'Loaded a Page'], // §4.2.3 (Segment: "Viewed ", A29)
+    ['viewed-name', 'page', undefined, 'Marketing', 'Loaded a Page'], // (Segment: "Viewed ", A29)
     ['viewed-name', 'screen', undefined, undefined, 'Loaded a Screen'],
     ['consolidated', 'page', 'Pricing', 'Marketing', 'Loaded a Page'], // C11
     ['consolidated', 'screen', 'Checkout', undefined, 'Loaded a Screen'],

@@ -1,8 +1,8 @@
 /**
- * The event name of a page or screen call under `mapping.pageNaming` (spec §4.3). `viewed-name`
- * is Segment (Actions)' preset template "Viewed {name}" (mapping reference §6); the others
- * reproduce the Classic settings (seed 004, §13.1). An unnamed call is always "Loaded a Page" /
- * "Loaded a Screen": Segment (Actions) sends "Viewed " with a trailing space (A29), spec §4.2.3.
+ * The event name of a page or screen call under `mapping.pageNaming` (docs/mapping.md). `viewed-name`
+ * is Segment (Actions)' preset template "Viewed {name}" (docs/mapping.md); the others
+ * reproduce the Classic settings (Segment's Classic documentation). An unnamed call is always "Loaded a Page" /
+ * "Loaded a Screen": Segment (Actions) sends "Viewed " with a trailing space (A29).
  */
 import type { MappingConfig } from '../config/schema.js';
 

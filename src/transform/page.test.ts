@@ -28,7 +28,7 @@ describe('mapPage', () => {
     expect(record.properties).not.toHaveProperty('category');
   });
 
-  it('names an unnamed page "Loaded a Page" without event_original_name (§4.2.3, A29)', () => {
+  it('names an unnamed page "Loaded a Page" without event_original_name (A29)', () => {
     const record = only(events({ properties: { url: 'https://x/' } }));
     expect(record.event).toBe('Loaded a Page');
     expect(record.properties).not.toHaveProperty('event_original_name');
@@ -58,12 +58,69 @@ describe('mapPage', () => {
     expect(record.properties['name']).toBe('home-v2');
   });
 
-  it('increments the generated page event name (seed 004: "Viewed Signup Page")', () => {
+  it('increments the generated page event name (Classic: "Viewed Signup Page")', () => {
     const records = events(
       { name: 'Signup' },
       { pageNaming: 'named', eventIncrements: ['viewed signup page'] },
     );
     expect(records.map((r) => r.endpoint)).toEqual(['/import', '/engage', '/engage']);
     expect(records[1]?.record).toMatchObject({ $add: { 'Viewed Signup Page': 1 } });
+  });
+
+  describe('pageEvents (Classic toggles)', () => {
+    const names = (payload: Record<string, unknown>, pageEvents: Mapping['pageEvents']) =>
+      events(payload, { pageEvents }).map((r) => (r.record as { event: string }).event);
+
+    it('sends one event per option that applies, in Classic order, each with its own insert id', () => {
+      const records = events(
+        { name: 'Index', category: 'Docs', messageId: 'm-1' },
+        { pageEvents: ['named', 'categorized', 'all', 'consolidated'] },
+      );
+      expect(records.map((r) => (r.record as { event: string }).event)).toEqual([
+        'Loaded a Page',
+        'Viewed Docs Index Page',
+        'Viewed Index Page',
+      ]);
+      const ids = records.map(
+        (r) => (r.record as { properties: { $insert_id: string } }).properties.$insert_id,
+      );
+      expect(ids[0]).toBe('m-1');
+      expect(new Set(ids).size).toBe(3);
+      expect((records[1]?.record as { properties: object }).properties).toMatchObject({
+        category: 'Docs',
+        name: 'Index',
+      });
+    });
+
+    it('sends only the options that apply, or nothing', () => {
+      expect(names({ name: 'Signup' }, ['categorized', 'named'])).toEqual(['Viewed Signup Page']);
+      expect(names({ type: 'screen', category: 'Shop' }, ['categorized'])).toEqual([
+        'Viewed Shop Screen',
+      ]);
+      const message = validMessage({ type: 'page', userId: 'u', name: 'X' }) as PageMessage;
+      expect(mapPage(message, mappingSettings({ pageEvents: [] }))).toEqual({
+        skip: 'page_not_tracked',
+      });
+      expect(mapPage(message, mappingSettings({ pageEvents: ['categorized'] }))).toEqual({
+        skip: 'page_not_tracked',
+      });
+    });
+  });
+
+  it('adds context.traits on request, under Mixpanel names, never over an existing key', () => {
+    const payload = {
+      name: 'Home',
+      properties: { plan: 'from-properties' },
+      context: { traits: { email: 'a@b.c', plan: 'trait', firstName: 'Ann', id: 'u' } },
+    };
+    expect(only(events(payload)).properties).not.toHaveProperty('$email');
+    expect(only(events(payload, { contextTraits: 'properties' })).properties).toMatchObject({
+      plan: 'from-properties',
+      $email: 'a@b.c',
+      $first_name: 'Ann',
+    });
+    const legacy = only(events(payload, { contextTraits: 'legacy' })).properties;
+    expect(legacy).toMatchObject({ plan: 'from-properties', $plan: 'trait', $email: 'a@b.c' });
+    expect(legacy).not.toHaveProperty('$id');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * identify traits → the property sets of `/engage` operations (mapping reference §8, spec §4.3).
+ * identify traits → the property sets of `/engage` operations (docs/mapping.md).
  *
  * `$set` holds every trait except the special ones, in message order, then the special ones
  * renamed (SPECIAL_TRAITS order): `created`/`createdAt`/`created_at` → `$created` (first non-null,
@@ -9,7 +9,7 @@
  *   - `setAllTraits: false`  only `peopleTraits` and the special traits are sent;
  *   - `setOnceTraits`        those go to `$set_once` (wins over `arrayTraits`);
  *   - `arrayTraits: union`   non-empty arrays go to `$union` (an empty array stays in `$set`, which
- *                            clears the list, seed 004 "pass an empty array").
+ *                            clears the list, Segment's Classic documentation "pass an empty array").
  * Values are made safe by values.ts (nesting, `__proto__`); null is sent as null (A39).
  */
 import type { UntrustedObject } from '../segment/message.js';
@@ -37,6 +37,23 @@ const SPECIAL_TRAITS: ReadonlySet<string> = new Set([
   'username',
   'phone',
 ]);
+
+const SPECIAL_NAMES: Readonly<Record<string, string>> = {
+  created: '$created',
+  createdAt: '$created',
+  created_at: '$created',
+  email: '$email',
+  firstName: '$first_name',
+  lastName: '$last_name',
+  name: '$name',
+  username: '$username',
+  phone: '$phone',
+};
+
+/** The Mixpanel name of a special trait (`email` → `$email`), else undefined. */
+export function specialTraitName(trait: string): string | undefined {
+  return Object.hasOwn(SPECIAL_NAMES, trait) ? SPECIAL_NAMES[trait] : undefined;
+}
 
 export function traitOperations(
   traits: UntrustedObject,

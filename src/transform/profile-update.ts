@@ -1,8 +1,8 @@
 /**
  * `/engage` update objects: `$token`, `$distinct_id`, the optional modifiers, and exactly one
- * operation (mixpanel-api.md §5.1). Modifiers, from the message context:
- *   `$ip`           context.ip when present (spec §4.2.6; "0" means "do not geolocate")
- *   `$ignore_time`  true when context.active === false (spec §4.2.7: do not bump "last seen")
+ * operation (Mixpanel's ingestion rules). Modifiers, from the message context:
+ *   `$ip`           context.ip when present (docs/mapping.md; "0" means "do not geolocate")
+ *   `$ignore_time`  true when context.active === false (docs/mapping.md: do not bump "last seen")
  */
 import type {
   JsonValue,

@@ -16,7 +16,7 @@ type Mapping = NonNullable<ConfigInput['mapping']>;
 const ctx = { nowMs: NOW };
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
-// --- An oracle of Mixpanel's ingestion rules (mixpanel-api.md §3.4, §5), independent of limits.ts.
+// --- An oracle of Mixpanel's ingestion rules (Mixpanel's ingestion rules), independent of limits.ts.
 const PLACEHOLDERS = new Set(
   '00000000-0000-0000-0000-000000000000 anon anonymous nil none null n/a na undefined unknown <nil> 0 -1 true false [] {}'.split(
     ' ',

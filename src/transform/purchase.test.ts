@@ -25,7 +25,7 @@ const records = (message: TrackMessage, mapping = {}): MixpanelRecord[] => {
 const props = (r: MixpanelRecord | undefined): Record<string, unknown> =>
   r?.endpoint === '/import' ? r.record.properties : {};
 
-describe('Order Completed (mapping reference §7)', () => {
+describe('Order Completed (docs/mapping.md)', () => {
   const products = [
     {
       product_id: 'P-1',
@@ -88,7 +88,7 @@ describe('Order Completed (mapping reference §7)', () => {
     expect(props(out[2])['time']).toBe(T - 3);
   });
 
-  it('gives each product event its own valid $insert_id (§4.2.9; Segment prefixes the index, A31)', () => {
+  it('gives each product event its own valid $insert_id (Segment prefixes the index, A31)', () => {
     const out = records(message);
     const ids = out.map((r) => props(r)['$insert_id']);
     expect(new Set(ids).size).toBe(3);

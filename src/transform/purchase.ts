@@ -1,7 +1,7 @@
 /**
- * "Order Completed" (Segment's Order Completed Calls preset, mapping reference §7): besides the
+ * "Order Completed" (Segment's Order Completed Calls preset, docs/mapping.md): besides the
  * order event itself, one "Product Purchased" event per element of `properties.products`, in
- * array order (spec §4.2.9), each with:
+ * array order (docs/mapping.md), each with:
  *   - the order event's properties minus the order-level keys (ORDER_KEYS), so `order_id`,
  *     custom order properties and `event_original_name: "Order Completed"` are kept;
  *   - `time` = order time − (index + 1) ms, as Segment does, so the events stay distinct and
@@ -21,7 +21,7 @@ import { safeValue, setKey } from './values.js';
 export const ORDER_COMPLETED = 'Order Completed';
 export const PRODUCT_PURCHASED = 'Product Purchased';
 
-const ORDER_KEYS: ReadonlySet<string> = new Set([
+export const ORDER_KEYS: ReadonlySet<string> = new Set([
   'affiliation',
   'subtotal',
   'total',

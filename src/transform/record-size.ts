@@ -5,7 +5,7 @@
  */
 import { MIXPANEL_LIMITS } from '../mixpanel/limits.js';
 
-/** Mixpanel's per-record limit, 1 MiB of uncompressed JSON (mixpanel-api.md §2). */
+/** Mixpanel's per-record limit, 1 MiB of uncompressed JSON (Mixpanel's ingestion rules). */
 export const MAX_RECORD_BYTES = MIXPANEL_LIMITS.maxRecordBytes;
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The mapping configuration (spec §4.3, config `mapping.*`) compiled once for the per-message
- * path: lists become sets, case-insensitive names are lower-cased, the project token is at hand.
+ * The mapping configuration (config `mapping.*`) compiled once for the per-message path: lists
+ * become sets, case-insensitive names are lower-cased, the project token is at hand.
  */
 import type { MappingConfig, MixpanelConfig } from '../config/schema.js';
 

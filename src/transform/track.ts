@@ -1,5 +1,5 @@
 /**
- * track → one `/import` event named by `event` (Track Calls preset, mapping reference §5), plus,
+ * track → one `/import` event named by `event` (Track Calls preset, docs/mapping.md), plus,
  * for exactly "Order Completed" (case-sensitive, like Segment's preset trigger), one "Product
  * Purchased" event per product unless `mapping.productEvents` is false (purchase.ts), plus the
  * People updates the settings ask for (event-profile-updates.ts). Record order: the event, its
@@ -8,6 +8,7 @@
 import type { TrackMessage } from '../segment/message.js';
 import type { ImportEvent, MixpanelRecord } from '../mixpanel/records.js';
 import { contextView } from './context.js';
+import { addContextTraits } from './context-traits.js';
 import { eventProfileUpdates } from './event-profile-updates.js';
 import { eventProperties } from './event-properties.js';
 import { insertIds } from './insert-id.js';
@@ -18,14 +19,19 @@ import type { MappingSettings } from './settings.js';
 export function mapTrack(message: TrackMessage, settings: MappingSettings): Mapped {
   const context = contextView(message.context);
   const ids = insertIds(message);
+  const { sourceName, mpLib, reservedProperties, contextTraits } = settings.mapping;
+  const properties = eventProperties(message, {
+    insertId: ids.primary(),
+    originalName: message.event,
+    sourceName,
+    context,
+    mpLib,
+    renameReserved: reservedProperties === 'rename',
+  });
+  addContextTraits(properties, message.context, contextTraits);
   const event: ImportEvent = {
     event: message.event,
-    properties: eventProperties(message, {
-      insertId: ids.primary(),
-      originalName: message.event,
-      sourceName: settings.mapping.sourceName,
-      context,
-    }) as ImportEvent['properties'],
+    properties: properties as ImportEvent['properties'],
   };
   const records: MixpanelRecord[] = [{ endpoint: '/import', record: event }];
   if (message.event === ORDER_COMPLETED && settings.mapping.productEvents) {

@@ -7,7 +7,7 @@
  *   const outcome = transform(message);                 // TransformOutcome
  *   const outcome = transform(message, { inputBytes }); // same result, faster for JSON input
  *
- * Steps: honour `integrations` (spec §3) → the mapper of the message's type (track.ts, page.ts,
+ * Steps: honour `integrations` (docs/mapping.md) → the mapper of the message's type (track.ts, page.ts,
  * identify.ts, group.ts, alias.ts) → Mixpanel's per-record limits (limits.ts). A message is
  * all-or-nothing: if one of its records breaks a limit, the whole message is rejected, so a
  * dead letter replays as a unit.
@@ -29,6 +29,11 @@ import { MAX_RECORD_BYTES, recordSizeBound } from './record-size.js';
 import type { Mapped } from './mapped.js';
 import { mapPage, mapScreen } from './page.js';
 import { compileSettings, type MappingSettings, type TransformConfig } from './settings.js';
+import {
+  combineRuns,
+  compileSubscriptions,
+  runSubscriptions,
+} from './subscriptions/subscriptions.js';
 import { mapTrack } from './track.js';
 
 export type { TransformConfig } from './settings.js';
@@ -77,14 +82,21 @@ const MAPPERS: {
 
 export function createTransformer(config: TransformConfig): Transformer {
   const settings = compileSettings(config);
+  const { subscriptions: list } = config.mapping;
+  const subscriptions = list === undefined ? undefined : compileSubscriptions(list);
   const configChars = settings.token.length + (settings.mapping.sourceName?.length ?? 0);
   return (message, options) => {
     const segmentType = message.type;
     if (settings.mapping.honorIntegrations && mixpanelDisabled(message.integrations)) {
       return { kind: 'skipped', segmentType, reason: 'integrations_disabled' };
     }
-    const mapped = (MAPPERS[segmentType] as Mapper)(message as never, settings);
+    const mapped =
+      subscriptions === undefined
+        ? (MAPPERS[segmentType] as Mapper)(message as never, settings)
+        : combineRuns(runSubscriptions(message, subscriptions, settings));
     if ('skip' in mapped) return { kind: 'skipped', segmentType, reason: mapped.skip };
+    if ('rejection' in mapped)
+      return { kind: 'rejected', segmentType, rejection: mapped.rejection };
     const small =
       options?.inputBytes !== undefined &&
       recordSizeBound(options.inputBytes, configChars) <= MAX_RECORD_BYTES;

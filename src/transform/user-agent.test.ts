@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseUserAgent } from './user-agent.js';
 
-// One row per rule of mapping reference §5.4, in rule order, with real agents where possible.
+// One row per rule of docs/mapping.md, in rule order, with real agents where possible.
 describe('parseUserAgent', () => {
   it.each([
     [

@@ -1,6 +1,6 @@
 /**
  * `$browser` and `$browser_version` from `context.userAgent`, reproducing Segment's Mixpanel
- * (Actions) rules exactly (mapping reference §5.4) so that browser reports do not shift when a
+ * (Actions) rules exactly (docs/mapping.md) so that browser reports do not shift when a
  * project moves from Segment to this product — quirks included: Firefox on Android is
  * "Android Mobile" without a version (the version pattern looks for lowercase "android"), iPad
  * Safari is "Safari", most Chromium browsers are "Chrome", versions without a dot are dropped and
@@ -24,7 +24,7 @@ const has =
 const named = (name: string) => () => name;
 const V = String.raw`(\d+(?:\.\d+)+)`;
 
-/** Ordered: the first match wins (§5.4 rows 1–16). */
+/** Ordered: the first match wins (rows 1–16 of docs/mapping.md "User agent"). */
 const RULES: readonly BrowserRule[] = [
   {
     test: has(' OPR/'),

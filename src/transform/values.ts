@@ -7,7 +7,7 @@
  *   - `__proto__` keys are dropped at every level. JSON.parse makes them own data properties, but
  *     `record[key] = value` anywhere downstream would then set a prototype; no analytics property
  *     is called `__proto__`. `constructor` and `prototype` are ordinary data and kept.
- *   - Mixpanel accepts nested objects to depth 3 (mixpanel-api.md §3.4 rule 5). A property value
+ *   - Mixpanel accepts nested objects to depth 3 (Mixpanel's ingestion rules). A property value
  *     that is an object or array is level 1, its container children level 2, theirs level 3; a
  *     container at level 4 is replaced by its JSON text (lossless and deterministic, as Classic
  *     stringified nested objects, C08).

@@ -2,7 +2,7 @@
  * Segment's own requests (test/fixtures/reference/segment-actions-vectors.json) against ours.
  *
  * Actions vectors (A*): with default settings our records must equal the bodies Segment sent,
- * byte for byte (same keys, same order), except where spec §4.2 corrects Segment; each such
+ * byte for byte (same keys, same order), except where docs/mapping.md corrects Segment; each such
  * difference is written out below as an explicit expectation. Transport (host, `strict`, auth,
  * form vs JSON) is the publisher's business and not compared here.
  *
@@ -127,17 +127,25 @@ const A_VECTORS = VECTORS.filter((v) => v.id.startsWith('A')).map((v) => v.id);
  * why. A vector not listed here must match Segment exactly.
  */
 const DIFFERENCES: Record<string, (v: Vector, segment: SegmentRecord[]) => void> = {
-  // §4.2.2: time comes from originalTimestamp, not from the clock of the delivery attempt.
+  // time comes from originalTimestamp, not from the clock of the delivery attempt.
   A04: (v, [event]) => {
     expect((event?.record['properties'] as Json)['time']).toBe(NOW); // Segment: processing clock
     expectSameRecords(oursRecords(v), [
       imported(withProperties(event!.record, { time: Date.parse('2024-12-30T08:00:00.000Z') })),
     ]);
   },
-  // §4.2.2: a JSON number in seconds is sent as integer milliseconds (Segment forwards it as is).
+  // a JSON number in seconds is sent as integer milliseconds (Segment forwards it as is).
   A07: (v, [event]) => {
     expectSameRecords(oursRecords(v), [
       imported(withProperties(event!.record, { time: 1735550100000 })),
+    ]);
+  },
+  // A `$group_id` event property is kept (Segment drops it): it is how a track call names its
+  // group in Mixpanel. It takes the computed key's position.
+  A10: (v, [event]) => {
+    expect(event?.record['properties']).not.toHaveProperty('$group_id');
+    expectSameRecords(oursRecords(v), [
+      imported(withProperties(event!.record, { $group_id: 'prop-group' }, '$device_id')),
     ]);
   },
   // Track without an event name: Segment fails the payload (400); we dead-letter it.
@@ -151,12 +159,12 @@ const DIFFERENCES: Record<string, (v: Vector, segment: SegmentRecord[]) => void>
       },
     ]);
   },
-  // §4.2.3: an unnamed page is "Loaded a Page", not "Viewed " with a trailing space.
+  // an unnamed page is "Loaded a Page", not "Viewed " with a trailing space.
   A29: (v, [event]) => {
     expect(event?.record['event']).toBe('Viewed ');
     expectSameRecords(oursRecords(v), [imported({ ...event!.record, event: 'Loaded a Page' })]);
   },
-  // §4.2.1/§4.2.9: product events get valid, distinct insert ids instead of index + messageId (37 chars).
+  // product events get valid, distinct insert ids instead of index + messageId (37 chars).
   A31: (v, [order, p0, p1]) => {
     const ids = insertIds({ messageId: 'c0ffee00-1111-4222-8333-944455556666', raw: {} });
     expect((p0?.record['properties'] as Json)['$insert_id']).toBe(
@@ -168,7 +176,7 @@ const DIFFERENCES: Record<string, (v: Vector, segment: SegmentRecord[]) => void>
       imported(withProperties(p1!.record, { $insert_id: ids.derived('product:1') })),
     ]);
   },
-  // §4.2.8: no $identify in Simplified ID Merge; in Original, $identify through /import with time and insert id.
+  // no $identify in Simplified ID Merge; in Original, $identify through /import with time and insert id.
   A34: (v, [identify, engage]) => {
     expect(identify?.endpoint).toBe('/track');
     expectSameRecords(oursRecords(v), [engage]);
@@ -177,7 +185,7 @@ const DIFFERENCES: Record<string, (v: Vector, segment: SegmentRecord[]) => void>
       engage,
     ]);
   },
-  // $identify with "$identified_id": null is never sent: Original mode needs both ids (§4.2.8).
+  // $identify with "$identified_id": null is never sent: Original mode needs both ids.
   A37: (v, [identify, engage]) => {
     expect((identify?.record['properties'] as Json)['$identified_id']).toBeNull();
     expectSameRecords(oursRecords(v), [engage]);
@@ -242,7 +250,7 @@ const DIFFERENCES: Record<string, (v: Vector, segment: SegmentRecord[]) => void>
       { endpoint: '/import', record: { event: 'Credits Used' } },
     ]);
   },
-  // §4.2.4: userId "" is missing, so the anonymousId is the distinct_id (Segment: "", and no id).
+  // userId "" is missing, so the anonymousId is the distinct_id (Segment: "", and no id).
   A53: (v, [event]) => {
     expect((event?.record['properties'] as Json)['distinct_id']).toBe('');
     expectSameRecords(oursRecords(v), [

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,52 @@ describe('the built processor', () => {
     );
   }, 120_000);
   afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+
+  // Segment's trigger library is CommonJS whose named exports Node's ESM loader cannot see; tsx
+  // and vitest hide that. The built code must load it (and evaluate a trigger) under plain node.
+  it('evaluates subscriptions under plain node (mappings test)', () => {
+    const config = join(OUT, 'subscriptions.yaml');
+    writeFileSync(
+      config,
+      [
+        'mixpanel: { projectToken: t }',
+        'mapping:',
+        '  subscriptions:',
+        '    - { name: Android, action: trackEvent, trigger: \'type = "track" and properties.platform = "android"\' }',
+      ].join('\n'),
+    );
+    const input = [
+      {
+        type: 'track',
+        event: 'A',
+        userId: 'u',
+        messageId: 'm-1',
+        timestamp: '2025-01-01T00:00:00Z',
+        properties: { platform: 'android' },
+      },
+      {
+        type: 'track',
+        event: 'B',
+        userId: 'u',
+        messageId: 'm-2',
+        timestamp: '2025-01-01T00:00:00Z',
+        properties: {},
+      },
+    ]
+      .map((m) => JSON.stringify(m))
+      .join('\n');
+    const out = execFileSync(
+      process.execPath,
+      [join(OUT, 'cli.js'), 'mappings', 'test', '-c', config, '--now', '2025-01-02T00:00:00Z'],
+      { input, encoding: 'utf8' },
+    );
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { subscriptions: { name: string }[]; outcome: unknown });
+    expect(lines.map((l) => l.subscriptions.map((s) => s.name))).toEqual([['Android'], []]);
+    expect(lines.map((l) => l.outcome)).toEqual([{ records: 1 }, { skipped: 'no_subscription' }]);
+  });
 
   it('runs under node with V8 options, transform worker included, and delivers everything', async () => {
     const fixture = await usePipelineFixture({ partitions: 2 });
