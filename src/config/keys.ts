@@ -21,6 +21,8 @@ export interface ConfigKey {
   readonly default?: unknown;
   readonly required: boolean;
   readonly secret: boolean;
+  /** A URL: its user-info (`user:password@`) is masked wherever it is printed. */
+  readonly url: boolean;
   readonly minimum?: number;
   readonly maximum?: number;
 }
@@ -102,6 +104,7 @@ function walk(
     ...(node.default !== undefined ? { default: node.default } : {}),
     required,
     secret: node.secret === true,
+    url: node.format === 'uri',
     ...(meaningful(node.minimum) ? { minimum: node.minimum } : {}),
     ...(meaningful(node.maximum) ? { maximum: node.maximum } : {}),
   });

@@ -153,6 +153,7 @@ describe('maskSecrets', () => {
       env: {
         ...TOKEN,
         SEGMENT_MIXPANEL_MIXPANEL_API_SECRET: 'very-secret',
+        SEGMENT_MIXPANEL_KAFKA_SSL: 'true',
         SEGMENT_MIXPANEL_KAFKA_SASL_MECHANISM: 'plain',
         SEGMENT_MIXPANEL_KAFKA_SASL_USERNAME: 'u',
         SEGMENT_MIXPANEL_KAFKA_SASL_PASSWORD: 'pw',
@@ -162,6 +163,52 @@ describe('maskSecrets', () => {
     expect(masked).not.toContain('very-secret');
     expect(masked).not.toContain('"pw"');
     expect(masked).toContain('"tok-123"');
+  });
+});
+
+describe('the proxy variables', () => {
+  it('fill mixpanel.proxy and mixpanel.noProxy, lower case first, HTTPS_PROXY for https', () => {
+    const config = loadConfig({
+      env: {
+        ...TOKEN,
+        HTTPS_PROXY: 'http://upper:3128',
+        https_proxy: 'http://lower:3128',
+        HTTP_PROXY: 'http://plain:3128',
+        NO_PROXY: 'localhost, 127.0.0.1,,.internal',
+      },
+    });
+    expect(config.mixpanel.proxy).toBe('http://lower:3128');
+    expect(config.mixpanel.noProxy).toEqual(['localhost', '127.0.0.1', '.internal']);
+  });
+
+  it('use HTTP_PROXY for an http:// apiHost, and read a bare host:port as http://', () => {
+    const config = loadConfig({
+      env: {
+        ...TOKEN,
+        SEGMENT_MIXPANEL_MIXPANEL_API_HOST: 'http://127.0.0.1:8086',
+        HTTPS_PROXY: 'http://secure:3128',
+        HTTP_PROXY: 'plain:3128',
+      },
+    });
+    expect(config.mixpanel.proxy).toBe('http://plain:3128');
+  });
+
+  it('give way to the settings, and name the variable when the value is bad', () => {
+    const config = loadConfig({
+      env: {
+        ...TOKEN,
+        SEGMENT_MIXPANEL_MIXPANEL_PROXY: 'http://set:1',
+        HTTPS_PROXY: 'http://env:2',
+      },
+    });
+    expect(config.mixpanel.proxy).toBe('http://set:1');
+    expect(
+      problemsOf(() => loadConfig({ env: { ...TOKEN, HTTPS_PROXY: 'socks5://u:pw@p:1' } })),
+    ).toEqual(['HTTPS_PROXY = "socks5://****@p:1": expected an http:// or https:// URL']);
+  });
+
+  it('leave the tools that need no mixpanel section alone', () => {
+    expect(loadToolConfig({ env: { HTTPS_PROXY: 'http://p:1' } }).mixpanel).toBeUndefined();
   });
 });
 

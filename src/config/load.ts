@@ -16,6 +16,7 @@ import {
   keyForPath,
   type ConfigKey,
 } from './keys.js';
+import { MASK, redactUrlCredentials } from './redact.js';
 import { configSchema, type Config } from './schema.js';
 
 /** The variable that may name the config file when --config is not given. */
@@ -75,12 +76,54 @@ function load<T>(schema: z.ZodType<T>, options: LoadOptions): Readonly<T> {
     sources.set(key.path.join('.'), { kind: 'env', name });
   }
 
+  applyProxyEnvironment(raw, env, sources);
   const result = schema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(describeIssue(issue, raw, sources));
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return deepFreeze(result.data);
+}
+
+/**
+ * The standard proxy variables, as curl and most HTTP clients read them (lower case first), fill
+ * mixpanel.proxy and mixpanel.noProxy when those are not set: `HTTPS_PROXY` for an https Mixpanel
+ * host (the default), `HTTP_PROXY` for an http:// apiHost, and `NO_PROXY`. A proxy given without a
+ * scheme (`proxy:3128`) is an http:// proxy, as curl reads it.
+ */
+function applyProxyEnvironment(
+  raw: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+  sources: Map<string, Source>,
+): void {
+  const mixpanel = raw.mixpanel;
+  if (mixpanel === null || typeof mixpanel !== 'object' || Array.isArray(mixpanel)) return;
+  const section = mixpanel as Record<string, unknown>;
+  const pick = (...names: string[]): { name: string; value: string } | undefined => {
+    for (const name of names) {
+      const value = env[name]?.trim();
+      if (value) return { name, value };
+    }
+    return undefined;
+  };
+  if (section.proxy === undefined) {
+    const plainHttp = typeof section.apiHost === 'string' && /^http:/i.test(section.apiHost);
+    const proxy = plainHttp ? pick('http_proxy', 'HTTP_PROXY') : pick('https_proxy', 'HTTPS_PROXY');
+    if (proxy) {
+      section.proxy = proxy.value.includes('://') ? proxy.value : `http://${proxy.value}`;
+      sources.set('mixpanel.proxy', { kind: 'env', name: proxy.name });
+    }
+  }
+  if (section.noProxy === undefined) {
+    const noProxy = pick('no_proxy', 'NO_PROXY');
+    if (noProxy) {
+      section.noProxy = noProxy.value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      sources.set('mixpanel.noProxy', { kind: 'env', name: noProxy.name });
+    }
+  }
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -201,7 +244,7 @@ function describeIssue(
     if (missing.length > 0) {
       return missing.map((k) => `${k.path.join('.')} (or ${k.env}) is required`).join('; ');
     }
-    return `${dotted} is required`;
+    return `${dotted} is required${why}`;
   }
   const label = source?.kind === 'env' ? source.name : dotted;
   const where = source?.kind === 'file' ? ` in ${source.file}` : '';
@@ -239,8 +282,8 @@ function plainMessage(issue: z.core.$ZodIssue): string {
 }
 
 function quote(path: readonly (string | number)[], value: unknown): string {
-  if (isSecretPath(path)) return '"****"';
-  const text = JSON.stringify(value);
+  if (isSecretPath(path)) return `"${MASK}"`;
+  const text = redactUrlCredentials(JSON.stringify(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -279,16 +322,29 @@ function deepFreeze<T>(value: T): Readonly<T> {
   return value;
 }
 
-/** A copy of the config with every secret replaced by "****", safe to print or log. */
+/**
+ * A copy of the config safe to print or log: every secret key replaced by "****", and the user-info
+ * of every URL (in any string, not only URL keys) masked.
+ */
 export function maskSecrets(config: Readonly<Config>): Record<string, unknown> {
-  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  const copy = redactStrings(structuredClone(config)) as Record<string, unknown>;
   for (const key of CONFIG_KEYS) {
     if (!key.secret) continue;
     const parent = getPath(copy, key.path.slice(0, -1));
     const leaf = key.path[key.path.length - 1] as string;
     if (parent && typeof parent === 'object' && leaf in parent) {
-      (parent as Record<string, unknown>)[leaf] = '****';
+      (parent as Record<string, unknown>)[leaf] = MASK;
     }
   }
   return copy;
+}
+
+function redactStrings(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlCredentials(value);
+  if (Array.isArray(value)) return value.map(redactStrings);
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value))
+      (value as Record<string, unknown>)[k] = redactStrings(v);
+  }
+  return value;
 }

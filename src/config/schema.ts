@@ -20,6 +20,146 @@ const nonEmpty = z.string().min(1, 'must not be empty');
 const stringList = z.array(nonEmpty);
 const positiveMs = z.number().int().min(1);
 
+/** A PEM setting: the path of a PEM file, or the PEM text itself (read once at start). */
+function pemSetting(what: string, secret = false) {
+  return nonEmpty.optional().meta({
+    description: `${what}: a PEM file path, or the PEM text itself.`,
+    ...(secret ? { secret: true } : {}),
+  });
+}
+
+/** TLS towards a server that may use a private CA or ask for a client certificate. */
+function tlsSettings(peer: string) {
+  return z
+    .object({
+      ca: pemSetting(
+        `CA certificate(s) that signed the certificate of ${peer}, used instead of the system CAs`,
+      ),
+      cert: pemSetting('Client certificate chain for mutual TLS (with `key`)'),
+      key: pemSetting(
+        'Private key of the client certificate (PKCS#8 or PKCS#1, may be encrypted)',
+        true,
+      ),
+      keyPassphrase: nonEmpty
+        .optional()
+        .meta({ description: 'Passphrase of an encrypted `key`.', secret: true }),
+      rejectUnauthorized: z
+        .boolean()
+        .default(true)
+        .meta({
+          description: `Verify the certificate of ${peer}. \`false\` accepts any certificate and logs a warning at start: for tests only.`,
+        }),
+      servername: nonEmpty.optional().meta({
+        description: `Host name the certificate of ${peer} must hold (also sent as SNI), instead of the host being connected to.`,
+      }),
+    })
+    .strict()
+    .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+      message: 'cert and key go together (mutual TLS needs both)',
+      path: ['cert'],
+    })
+    .refine((t) => t.keyPassphrase === undefined || t.key !== undefined, {
+      message: 'keyPassphrase is only used with key',
+      path: ['keyPassphrase'],
+    })
+    .optional()
+    .meta({ description: `TLS settings for ${peer}; setting any of them turns TLS on.` });
+}
+
+export const SASL_MECHANISMS = [
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+  'oauthbearer',
+  'aws-msk-iam',
+] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+/** RFC 7628 §3.1: an extension key is letters only, its value printable ASCII; `auth` is reserved. */
+const SASL_EXTENSION = /^(?!auth=)[A-Za-z]+=[\x20-\x7e]*$/;
+
+const oauthbearer = z
+  .object({
+    tokenEndpoint: z.url().meta({
+      description:
+        'Token endpoint of the identity provider (OAuth 2.0 client-credentials grant), e.g. `https://idp.example.com/oauth2/token`.',
+    }),
+    clientId: nonEmpty.meta({ description: 'OAuth client id.' }),
+    clientSecret: nonEmpty.meta({ description: 'OAuth client secret.', secret: true }),
+    clientAuthMethod: z
+      .enum(['client_secret_basic', 'client_secret_post'])
+      .default('client_secret_basic')
+      .meta({
+        description:
+          'How the client authenticates at the token endpoint: HTTP Basic, or form fields (`client_secret_post`, the default of some providers such as Auth0).',
+      }),
+    scope: nonEmpty
+      .optional()
+      .meta({ description: 'Scope requested for the token (space-separated).' }),
+    extensions: z
+      .array(z.string().regex(SASL_EXTENSION, 'expected key=value, the key letters only'))
+      .default([])
+      .meta({
+        description:
+          'SASL extensions sent with the token, `key=value`; Confluent Cloud wants `logicalCluster=lkc-…` and `identityPoolId=pool-…`.',
+      }),
+    ca: pemSetting('CA certificate(s) of the token endpoint, used instead of the system CAs'),
+  })
+  .strict();
+
+const MECHANISM_FIELDS = {
+  plain: ['username', 'password'],
+  'scram-sha-256': ['username', 'password'],
+  'scram-sha-512': ['username', 'password'],
+  oauthbearer: ['oauthbearer'],
+  'aws-msk-iam': ['awsRegion'],
+} as const satisfies Record<SaslMechanism, readonly string[]>;
+const MECHANISM_SPECIFIC = ['username', 'password', 'oauthbearer', 'awsRegion'] as const;
+
+const sasl = z
+  .object({
+    mechanism: z.enum(SASL_MECHANISMS).meta({
+      description:
+        'SASL mechanism. `plain`, `scram-sha-256`, `scram-sha-512`: `username` and `password`. `oauthbearer`: a token from `oauthbearer.*` (OIDC client credentials). `aws-msk-iam`: Amazon MSK IAM access control, signed with the credentials of the default AWS provider chain, in `awsRegion`.',
+    }),
+    username: nonEmpty.optional().meta({ description: 'SASL username (plain, scram-*).' }),
+    password: nonEmpty
+      .optional()
+      .meta({ description: 'SASL password (plain, scram-*).', secret: true }),
+    oauthbearer: oauthbearer.optional().meta({
+      description: 'Where `oauthbearer` gets its tokens: an OIDC client-credentials grant.',
+    }),
+    awsRegion: nonEmpty
+      .optional()
+      .meta({ description: 'AWS region of the MSK cluster, e.g. `eu-west-1` (aws-msk-iam).' }),
+    tokenRefreshMarginMs: z.number().int().min(15_000).default(60_000).meta({
+      description:
+        'oauthbearer and aws-msk-iam: a cached token is renewed once less than this (or half its lifetime) is left. More than 10 s, the margin at which connections re-authenticate before their session ends.',
+    }),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const needed: readonly string[] = MECHANISM_FIELDS[s.mechanism];
+    for (const field of MECHANISM_SPECIFIC) {
+      const present = s[field] !== undefined;
+      if (needed.includes(field) && !present) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `needed by mechanism ${s.mechanism}`,
+        });
+      } else if (!needed.includes(field) && present) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `not used by mechanism ${s.mechanism}; remove it or change kafka.sasl.mechanism`,
+        });
+      }
+    }
+  })
+  .optional()
+  .meta({ description: 'SASL authentication; omit for none.' });
+
 const kafka = z
   .object({
     brokers: z
@@ -45,18 +185,16 @@ const kafka = z
       description:
         'Where a consumer group without committed offsets starts: the earliest offset (true) or the end (false).',
     }),
-    ssl: z.boolean().default(false).meta({ description: 'Connect to the brokers over TLS.' }),
-    sasl: z
-      .object({
-        mechanism: z
-          .enum(['plain', 'scram-sha-256', 'scram-sha-512'])
-          .meta({ description: 'SASL mechanism.' }),
-        username: nonEmpty.meta({ description: 'SASL username.' }),
-        password: nonEmpty.meta({ description: 'SASL password.', secret: true }),
-      })
-      .strict()
-      .optional()
-      .meta({ description: 'SASL authentication; omit for none.' }),
+    ssl: z.boolean().optional().meta({
+      description:
+        'Connect to the brokers over TLS, trusting the system CAs. Implied by `kafka.tls`; `false` together with `kafka.tls` is an error. Default: off unless `kafka.tls` is set.',
+    }),
+    tls: tlsSettings('the brokers'),
+    sasl,
+    allowPlaintextSasl: z.boolean().default(false).meta({
+      description:
+        'Allow SASL `plain` or `oauthbearer` without TLS. Both send the credential itself (password or token), readable by anyone on the network path, so the processor refuses to start without TLS unless this is true.',
+    }),
     sessionTimeoutMs: z
       .number()
       .int()
@@ -99,7 +237,35 @@ const kafka = z
   .refine((k) => k.heartbeatIntervalMs * 3 <= k.sessionTimeoutMs, {
     message: 'heartbeatIntervalMs must be at most a third of sessionTimeoutMs',
     path: ['heartbeatIntervalMs'],
-  });
+  })
+  .refine((k) => !(k.ssl === false && k.tls !== undefined), {
+    message: 'kafka.tls is set, which turns TLS on; remove kafka.ssl: false or kafka.tls',
+    path: ['ssl'],
+  })
+  .refine((k) => k.sasl?.mechanism !== 'aws-msk-iam' || kafkaTlsEnabled(k), {
+    message:
+      'aws-msk-iam needs TLS (MSK serves IAM authentication on its TLS listener, port 9098): set kafka.ssl: true',
+    path: ['sasl', 'mechanism'],
+  })
+  .refine(
+    (k) =>
+      !(k.sasl?.mechanism === 'plain' || k.sasl?.mechanism === 'oauthbearer') ||
+      kafkaTlsEnabled(k) ||
+      k.allowPlaintextSasl,
+    {
+      message:
+        'without TLS this mechanism sends the password or token in clear text to every broker; set kafka.ssl: true (or kafka.tls), or kafka.allowPlaintextSasl: true if the network path is trusted',
+      path: ['sasl', 'mechanism'],
+    },
+  );
+
+/** TLS is on with `kafka.ssl: true` or any `kafka.tls` setting. */
+export function kafkaTlsEnabled(k: {
+  readonly ssl?: boolean | undefined;
+  readonly tls?: unknown;
+}): boolean {
+  return k.ssl === true || (k.ssl === undefined && k.tls !== undefined);
+}
 
 const input = z
   .object({
@@ -118,6 +284,11 @@ const input = z
         password: nonEmpty
           .optional()
           .meta({ description: 'Basic-auth password for the registry.', secret: true }),
+        token: nonEmpty.optional().meta({
+          description: 'Bearer token sent to the registry, instead of basic auth.',
+          secret: true,
+        }),
+        tls: tlsSettings('the registry'),
         requestTimeoutMs: positiveMs.default(10_000).meta({
           description: 'Deadline of one registry request; a timeout is retried.',
         }),
@@ -133,6 +304,14 @@ const input = z
       .refine((r) => r.retryInitialDelayMs <= r.retryMaxDelayMs, {
         message: 'retryInitialDelayMs must not exceed retryMaxDelayMs',
         path: ['retryInitialDelayMs'],
+      })
+      .refine((r) => r.password === undefined || r.username !== undefined, {
+        message: 'password needs username',
+        path: ['password'],
+      })
+      .refine((r) => r.token === undefined || r.username === undefined, {
+        message: 'use either basic auth (username, password) or a bearer token, not both',
+        path: ['token'],
       })
       .optional()
       .meta({ description: 'Confluent schema registry, required to decode Avro messages.' }),
@@ -187,6 +366,26 @@ const mixpanel = z
       description:
         'Overrides the region host, e.g. `http://127.0.0.1:8086` for the sandbox or a proxy.',
     }),
+    proxy: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .optional()
+      .meta({
+        description:
+          'Forward proxy for the requests to Mixpanel, `http://[user:password@]host:port` (or `https://`). Default: the `HTTPS_PROXY` environment variable (`HTTP_PROXY` for an `http://` apiHost). A proxy that refuses the credentials (407) stops the processor.',
+      }),
+    noProxy: stringList.optional().meta({
+      description:
+        'Hosts reached directly instead of through `proxy`: `host`, `host:port`, `.domain` or `*.domain` for subdomains, `*` for all; IP addresses literally (no CIDR ranges). Default: the `NO_PROXY` environment variable.',
+    }),
+    tls: z
+      .object({
+        ca: pemSetting(
+          'CA certificate(s) trusted for Mixpanel and an https:// proxy in addition to the system CAs, e.g. the CA of a TLS-inspecting proxy',
+        ),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'TLS settings for the requests to Mixpanel.' }),
   })
   .strict()
   .refine((m) => m.serviceAccount === undefined || m.projectId !== undefined, {
