@@ -309,6 +309,10 @@ const input = z
         message: 'password needs username',
         path: ['password'],
       })
+      .refine((r) => r.tls === undefined || /^https:/i.test(r.url), {
+        message: 'tls settings need an https:// url',
+        path: ['tls'],
+      })
       .refine((r) => r.token === undefined || r.username === undefined, {
         message: 'use either basic auth (username, password) or a bearer token, not both',
         path: ['token'],

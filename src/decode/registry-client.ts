@@ -7,17 +7,21 @@
  * answer into an error holding only the status and a message, before any middleware of ours can
  * see the body, so the registry's own `40403` could not be told from an ingress's HTML 404 without
  * reading message text. The client is built here, in one place: the base URL (a path prefix is
- * kept), Basic auth from `input.schemaRegistry.username`/`password`, and the per-request deadline
- * on the Clock.
+ * kept), Basic auth from `input.schemaRegistry.username`/`password` (or the `user:password@` of the
+ * URL, taken out of it so no log line carries it) or a bearer `token`, TLS from
+ * `input.schemaRegistry.tls` (a private CA, a client certificate; files read and checked here, a
+ * problem is a configuration error naming the setting), and the per-request deadline on the Clock.
  */
 import { Pool } from 'undici';
 import type { Clock } from '../clock.js';
+import { ConfigError } from '../config/load.js';
 import type { InputConfig } from '../config/schema.js';
+import { loadTlsFiles } from '../config/tls-files.js';
 import type { RegistryAnswer } from './registry-answer.js';
 
 export type RegistryConfig = Pick<
   NonNullable<InputConfig['schemaRegistry']>,
-  'url' | 'username' | 'password' | 'requestTimeoutMs'
+  'url' | 'username' | 'password' | 'token' | 'tls' | 'requestTimeoutMs'
 >;
 
 export type RegistryResult = RegistryAnswer | { readonly kind: 'aborted' };
@@ -31,14 +35,25 @@ export interface RegistryClient {
 export function createRegistryClient(config: RegistryConfig, clock: Clock): RegistryClient {
   const base = new URL(config.url);
   const prefix = base.pathname.replace(/\/+$/, '');
-  const pool = new Pool(base.origin, { connections: 2 });
+  let connect = {};
+  if (config.tls !== undefined) {
+    const tls = loadTlsFiles('input.schemaRegistry.tls', config.tls);
+    if (!tls.ok) throw new ConfigError(tls.problems);
+    connect = tls.value;
+  }
+  const pool = new Pool(base.origin, { connections: 2, connect });
   const headers: Record<string, string> = {
     accept: 'application/vnd.schemaregistry.v1+json, application/json',
     'user-agent': 'segment-mixpanel',
   };
-  if (config.username !== undefined) {
-    const token = Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64');
-    headers.authorization = `Basic ${token}`;
+  const username =
+    config.username ?? (base.username ? decodeURIComponent(base.username) : undefined);
+  const password = config.password ?? decodeURIComponent(base.password);
+  if (config.token !== undefined) {
+    headers.authorization = `Bearer ${config.token}`;
+  } else if (username !== undefined) {
+    const basic = Buffer.from(`${username}:${password}`).toString('base64');
+    headers.authorization = `Basic ${basic}`;
   }
 
   return {

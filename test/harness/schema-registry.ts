@@ -1,6 +1,7 @@
 /**
  * A small in-process double of the Confluent Schema Registry REST API, enough for
- * @kafkajs/confluent-schema-registry's register/encode/decode. Listens on 127.0.0.1 port 0.
+ * @kafkajs/confluent-schema-registry's register/encode/decode. Listens on 127.0.0.1 port 0, over
+ * TLS (optionally requiring a client certificate) and behind an Authorization check when asked.
  *
  * Answers to exercise the processor's classification of registry answers:
  *   - an unknown schema id: the registry's own `404 {"error_code":40403,…}`;
@@ -13,6 +14,7 @@
  *     `schemaType`), as a registry with bad data would serve it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 interface Stored {
@@ -54,7 +56,16 @@ export interface SchemaRegistryDouble {
   stop(): Promise<void>;
 }
 
-export async function startSchemaRegistry(): Promise<SchemaRegistryDouble> {
+export interface SchemaRegistryDoubleOptions {
+  /** Serve https with this key and certificate; with `ca`, require a client certificate it signed. */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly ca?: string };
+  /** Answer 401 unless the request's Authorization header is exactly this. */
+  readonly authorization?: string;
+}
+
+export async function startSchemaRegistry(
+  options: SchemaRegistryDoubleOptions = {},
+): Promise<SchemaRegistryDouble> {
   const byId = new Map<number, Stored>();
   const subjects = new Map<string, number[]>();
   const config = new Map<string, string>();
@@ -74,6 +85,13 @@ export async function startSchemaRegistry(): Promise<SchemaRegistryDouble> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] as string;
     requests.push(`${req.method} ${path}`);
+    if (
+      options.authorization !== undefined &&
+      req.headers.authorization !== options.authorization
+    ) {
+      send(res, 401, { error_code: 40101, message: 'Unauthorized' });
+      return;
+    }
     if (failures.count > 0) {
       failures.count--;
       failedAt.push(performance.now());
@@ -149,15 +167,26 @@ export async function startSchemaRegistry(): Promise<SchemaRegistryDouble> {
     send(res, 404, { error_code: 404, message: `no route for ${req.method} ${path}` });
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) =>
       send(res, 500, { error_code: 50001, message: String(err) }),
     );
-  });
+  };
+  const { tls } = options;
+  const server = tls
+    ? createTlsServer(
+        {
+          key: tls.key,
+          cert: tls.cert,
+          ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        listener,
+      )
+    : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     failedAt,
     failNext(count, status = 500, body = 'json') {
