@@ -114,12 +114,14 @@ export interface App {
 const FATAL_HINTS: Record<FatalReason, string> = {
   auth: 'check mixpanel.serviceAccount / mixpanel.apiSecret / mixpanel.projectToken / mixpanel.projectId and that mixpanel.region (or mixpanel.apiHost) matches the project',
   proxy:
-    'check mixpanel.proxy (or HTTPS_PROXY) and the credentials the proxy expects; Mixpanel itself was not reached',
+    'check mixpanel.proxy (or the HTTPS_PROXY / HTTP_PROXY variable it came from) and the credentials the proxy expects; Mixpanel itself was not reached',
   schema_registry:
     'check input.schemaRegistry.url and the credentials in input.schemaRegistry (username, password): the registry refused them',
   dead_letter_ratio:
     'inspect the dead-letter topic (segment-mixpanel dlq inspect); raise deadLetter.maxRatio only if this share of bad input is expected',
   kafka: 'check kafka.brokers and the broker logs',
+  certificate:
+    'if a TLS-inspecting proxy re-signs the traffic, set mixpanel.tls.ca to its CA certificate; otherwise check mixpanel.apiHost and the system clock',
   internal: 'this is a bug; please report it with the logs',
 };
 

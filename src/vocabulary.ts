@@ -104,12 +104,14 @@ export type SendFailureReason = (typeof SEND_FAILURE_REASONS)[number];
 
 /**
  * Conditions that stop the processor. `auth`: Mixpanel refused the credentials (or `apiHost` is
- * wrong); `proxy`: the HTTP proxy to Mixpanel answered 407; `schema_registry`: the schema
- * registry refused our credentials (401/403).
+ * wrong); `proxy`: the HTTP proxy to Mixpanel answered 407; `certificate`: Mixpanel's certificate
+ * (or a TLS-inspecting proxy's) is not trusted; `schema_registry`: the schema registry refused our
+ * credentials (401/403).
  */
 export const FATAL_REASONS = [
   'auth',
   'proxy',
+  'certificate',
   'schema_registry',
   'dead_letter_ratio',
   'kafka',

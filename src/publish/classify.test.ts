@@ -330,6 +330,29 @@ const rows: Row[] = [
     expected: { kind: 'retryable', reason: 'network', message: 'ECONNREFUSED' },
   },
   {
+    name: 'proxy refused the credentials (407): fatal, not retried',
+    result: { kind: 'network', cause: 'proxy_auth', message: '407 Proxy Authentication Required' },
+    expected: { kind: 'fatal', status: 407, message: '407 Proxy Authentication Required' },
+  },
+  {
+    name: 'untrusted server certificate: fatal, not retried',
+    result: { kind: 'network', cause: 'certificate', message: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+    expected: {
+      kind: 'fatal',
+      status: 0,
+      message: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    },
+  },
+  {
+    name: 'proxy answered another status to CONNECT: retried',
+    result: { kind: 'network', cause: 'other', message: 'the proxy answered 502 to CONNECT' },
+    expected: {
+      kind: 'retryable',
+      reason: 'network',
+      message: 'the proxy answered 502 to CONNECT',
+    },
+  },
+  {
     name: '/engage 200 {"status":1,"error":null}',
     endpoint: '/engage',
     result: response(200, { status: 1, error: null }),

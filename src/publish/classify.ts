@@ -57,7 +57,10 @@ export type Classification =
       readonly message: string;
       readonly body: string;
     }
-  /** Nothing will get through until an operator fixes the configuration. */
+  /**
+   * Nothing will get through until an operator fixes the configuration. `status` 0: there was no
+   * answer, because the server's certificate is not trusted (or not for this host).
+   */
   | { readonly kind: 'fatal'; readonly status: number; readonly message: string };
 
 export interface ClassifyContext {
@@ -77,6 +80,12 @@ export function classify(
   context: ClassifyContext,
 ): Classification {
   if (result.kind === 'network') {
+    // A proxy that refuses the credentials of its CONNECT, or a certificate that is not trusted,
+    // answers every request the same way: a configuration error, never a reason to retry.
+    if (result.cause === 'proxy_auth')
+      return { kind: 'fatal', status: 407, message: result.message };
+    if (result.cause === 'certificate')
+      return { kind: 'fatal', status: 0, message: result.message };
     return {
       kind: 'retryable',
       reason: result.cause === 'timeout' ? 'timeout' : 'network',

@@ -1,8 +1,11 @@
 /**
  * Where and as whom the publisher sends: the origin and path prefix (region host or `apiHost`),
- * the credential used on /import, and the request path of each endpoint.
+ * the way there (a forward proxy, an extra CA), the credential used on /import, and the request
+ * path of each endpoint.
  */
+import { ConfigError } from '../config/load.js';
 import type { MixpanelConfig } from '../config/schema.js';
+import { readPem } from '../config/tls-files.js';
 import {
   ENDPOINT_SPECS,
   REGION_HOSTS,
@@ -23,6 +26,29 @@ export interface Destination {
   readonly authorization: string;
   /** Set with a service account: sent as `project_id` on /import. */
   readonly projectId?: string;
+}
+
+/** The way to Mixpanel: a forward proxy and the hosts reached without it, an extra CA. */
+export interface Route {
+  readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
+  /** PEM text of `mixpanel.tls.ca`, trusted in addition to the system CAs. */
+  readonly ca?: string;
+}
+
+/** Reads `mixpanel.tls.ca` (a file or inline PEM); an unreadable file is a configuration error. */
+export function resolveRoute(mixpanel: MixpanelConfig): Route {
+  let ca: string | undefined;
+  if (mixpanel.tls?.ca !== undefined) {
+    const loaded = readPem('mixpanel.tls.ca', mixpanel.tls.ca);
+    if (!loaded.ok) throw new ConfigError(loaded.problems);
+    ca = loaded.value;
+  }
+  return {
+    ...(mixpanel.proxy !== undefined
+      ? { proxy: { url: mixpanel.proxy, noProxy: mixpanel.noProxy ?? [] } }
+      : {}),
+    ...(ca !== undefined ? { ca } : {}),
+  };
 }
 
 /**

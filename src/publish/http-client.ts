@@ -1,12 +1,20 @@
 /**
- * One HTTP attempt to Mixpanel over a keep-alive undici pool. Resolves with a value describing what
- * happened (a response, a network failure, or an abort); it never throws for a status or a socket
- * problem. Deciding what a result means is classify.ts's job, retrying is send-with-retry.ts's.
+ * One HTTP attempt to Mixpanel over a keep-alive undici pool, directly or through a forward proxy
+ * (proxy-dispatcher.ts). Resolves with a value describing what happened (a response, a network
+ * failure, or an abort); it never throws for a status or a socket problem. Deciding what a result
+ * means is classify.ts's job, retrying is send-with-retry.ts's.
  */
-import { Pool } from 'undici';
+import { rootCertificates } from 'node:tls';
+import { Pool, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
+import { certificateProblem } from '../config/tls-files.js';
+import { createProxyDispatcher, ProxyRefusedError } from './proxy-dispatcher.js';
 
-export type NetworkCause = 'timeout' | 'reset' | 'refused' | 'other';
+/**
+ * `proxy_auth`: the proxy refused the credentials (407). `certificate`: the server's certificate
+ * is not trusted or not for this host (a TLS-inspecting proxy re-signs it with its own CA).
+ */
+export type NetworkCause = 'timeout' | 'reset' | 'refused' | 'proxy_auth' | 'certificate' | 'other';
 
 export type HttpResult =
   | {
@@ -44,6 +52,10 @@ export interface HttpClientOptions {
   /** Upper bound on sockets to the origin (the concurrency limiters keep below it). */
   readonly connections: number;
   readonly clock: Clock;
+  /** A forward proxy (credentials in the URL) and the hosts reached without it. */
+  readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] } | undefined;
+  /** PEM CA certificates trusted in addition to the system CAs. */
+  readonly ca?: string | undefined;
 }
 
 /** Error codes (never message text) that mean the connection broke. */
@@ -57,7 +69,7 @@ const TIMEOUT_CODES = new Set([
 ]);
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const pool = new Pool(options.origin, {
+  const pool: Pool.Options = {
     connections: options.connections,
     pipelining: 1,
     keepAliveTimeout: 10_000,
@@ -65,7 +77,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // The per-attempt deadline runs on the Clock (below), so undici's own timers are off.
     headersTimeout: 0,
     bodyTimeout: 0,
-  });
+  };
+  // A CA list given to TLS replaces the system CAs; an extra CA must add to them.
+  const ca = options.ca !== undefined ? [...rootCertificates, options.ca] : undefined;
+  const dispatcher: Dispatcher = options.proxy
+    ? createProxyDispatcher({
+        proxy: options.proxy.url,
+        noProxy: options.proxy.noProxy,
+        ca,
+        pool,
+      })
+    : new Pool(options.origin, { ...pool, ...(ca ? { connect: { ca } } : {}) });
   const { clock } = options;
 
   async function send(
@@ -83,7 +105,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const onAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const response = await pool.request({
+      const response = await dispatcher.request({
+        origin: options.origin,
         method: 'POST',
         path: request.path,
         headers: request.headers,
@@ -112,7 +135,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     send,
     async close() {
-      await pool.destroy();
+      await dispatcher.destroy();
     },
   };
 }
@@ -129,6 +152,14 @@ function flattenHeaders(
 }
 
 function networkFailure(err: unknown): HttpResult {
+  const refusedByProxy = causeChain(err).find((e) => e instanceof ProxyRefusedError);
+  if (refusedByProxy) {
+    return {
+      kind: 'network',
+      cause: refusedByProxy.statusCode === 407 ? 'proxy_auth' : 'other',
+      message: refusedByProxy.message,
+    };
+  }
   const code = errorCode(err);
   const message = err instanceof Error ? `${code ?? err.name}: ${err.message}` : String(err);
   if (code !== undefined && RESET_CODES.has(code))
@@ -139,7 +170,16 @@ function networkFailure(err: unknown): HttpResult {
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
     return { kind: 'network', cause: 'timeout', message };
   }
+  if (code !== undefined && (certificateProblem(code) || code === 'UND_ERR_PRX_TLS')) {
+    return { kind: 'network', cause: 'certificate', message };
+  }
   return { kind: 'network', cause: 'other', message };
+}
+
+function causeChain(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e: unknown = err; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  return chain;
 }
 
 /** The `code` of the error or of its cause chain (undici wraps socket errors). */

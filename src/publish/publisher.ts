@@ -15,7 +15,7 @@ import type { RejectReason } from '../vocabulary.js';
 import { createConcurrencyLimiter, type ConcurrencyLimiter } from './concurrency.js';
 import { encodeBody, type Compress } from './encode.js';
 import { ENDPOINT_SPECS } from '../mixpanel/endpoints.js';
-import { credentialHint, requestPath, resolveDestination } from './destination.js';
+import { credentialHint, requestPath, resolveDestination, resolveRoute } from './destination.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { ENDPOINTS, targetOf, type Endpoint } from '../mixpanel/endpoints.js';
 import type { PreparedRecord } from '../mixpanel/records.js';
@@ -40,14 +40,15 @@ export interface PublishResult {
   /** One entry per input record, same order. */
   readonly results: RecordResult[];
   /**
-   * 401/403 (bad credentials, wrong region), an answer showing `apiHost` is wrong (reason `auth`)
-   * or a proxy's 407 (reason `proxy`): the pipeline must stop. Records without a terminal answer
+   * 401/403 (bad credentials, wrong region), an answer showing `apiHost` is wrong (reason `auth`),
+   * a proxy's 407 (reason `proxy`) or a certificate that is not trusted (reason `certificate`):
+   * the pipeline must stop. Records without a terminal answer
    * are 'unsettled'; records Mixpanel had already answered keep that answer. `message` names the
    * setting to fix.
    */
   readonly fatal?: {
     /** `internal` only from the dispatcher, when the publisher itself failed. */
-    readonly reason: 'auth' | 'proxy' | 'internal';
+    readonly reason: 'auth' | 'proxy' | 'certificate' | 'internal';
     readonly status: number;
     readonly message: string;
   };
@@ -120,6 +121,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       origin: destination.origin,
       connections: maxInFlight * ENDPOINTS.length,
       clock,
+      ...resolveRoute(options.mixpanel),
     });
   const limiters = Object.fromEntries(
     ENDPOINTS.map((endpoint) => [
@@ -295,17 +297,23 @@ export function createPublisher(options: PublisherOptions): Publisher {
   function stopOnFatal(endpoint: Endpoint, status: number, serverMessage: string): void {
     if (fatal) return;
     const proxy = status === 407;
+    // Status 0: no answer, because the certificate is not trusted (classify.ts).
+    const certificate = status === 0;
     const hint = proxy
       ? 'check mixpanel.proxy (or the HTTPS_PROXY environment variable) and the credentials the proxy expects'
-      : status === 401 || status === 403
-        ? credentialHint(destination, endpoint)
-        : 'check mixpanel.apiHost (or mixpanel.region)';
+      : certificate
+        ? 'behind a TLS-inspecting proxy, set mixpanel.tls.ca to its CA certificate'
+        : status === 401 || status === 403
+          ? credentialHint(destination, endpoint)
+          : 'check mixpanel.apiHost (or mixpanel.region)';
     fatal = {
-      reason: proxy ? 'proxy' : 'auth',
+      reason: proxy ? 'proxy' : certificate ? 'certificate' : 'auth',
       status,
       message: proxy
         ? `the HTTP proxy answered 407 on ${endpoint} (${serverMessage}): ${hint}`
-        : `Mixpanel answered ${status} on ${endpoint} (${serverMessage}): ${hint}`,
+        : certificate
+          ? `TLS with ${destination.origin} failed on ${endpoint} (${serverMessage}): ${hint}`
+          : `Mixpanel answered ${status} on ${endpoint} (${serverMessage}): ${hint}`,
     };
     logger.error({ endpoint, status }, 'Mixpanel refused the configuration; publishing stopped');
     lifetime.abort();

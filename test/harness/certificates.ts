@@ -1,7 +1,8 @@
 /**
  * A throw-away PKI for the TLS tests, made with the openssl command line into a temp dir: a CA and
  * an unrelated CA, a server certificate for `localhost` and `127.0.0.1`, client certificates (one
- * from each CA), an encrypted copy of the client key, and the broker's PEM key store. EC P-256 keys
+ * from each CA), an encrypted copy of the client key, the broker's PEM key store, and the
+ * certificate a TLS-inspecting proxy shows for `api.mixpanel.test` (from the unrelated CA). EC P-256 keys
  * keep it to about half a second. Nothing here is a secret; the directory is deleted by `remove()`.
  */
 import { execFileSync } from 'node:child_process';
@@ -31,7 +32,10 @@ export type PkiFile =
   | 'client.enc.key'
   /** A client certificate from other-ca: the brokers do not trust it. */
   | 'stranger.crt'
-  | 'stranger.key';
+  | 'stranger.key'
+  /** What a TLS-inspecting proxy shows for api.mixpanel.test, signed by other-ca. */
+  | 'inspector.crt'
+  | 'inspector.key';
 
 export const KEY_PASSPHRASE = 'test-key-passphrase';
 
@@ -71,6 +75,12 @@ export function makeTestPki(): TestPki {
   const client = 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n';
   leaf('client', 'ca', '/CN=alice', client);
   leaf('stranger', 'other-ca', '/CN=mallory', client);
+  leaf(
+    'inspector',
+    'other-ca',
+    '/CN=api.mixpanel.test',
+    'subjectAltName=DNS:api.mixpanel.test\nextendedKeyUsage=serverAuth\n',
+  );
   openssl(dir, 'pkcs8 -topk8 -nocrypt -in server.key -out server.pk8.key');
   const chain = ['server.pk8.key', 'server.crt', 'ca.crt'];
   writeFileSync(
