@@ -21,6 +21,8 @@ import { DeadLetterWriter } from './dead-letter/writer.js';
 import { createAvroDecoder, type AvroDecoder } from './decode/avro.js';
 import { createRecordDecoder } from './decode/record-decoder.js';
 import { createKafka } from './kafka/client.js';
+import { describeSecurityFailure } from './kafka/security-diagnosis.js';
+import { preflightSecurity } from './kafka/security-preflight.js';
 import type { TopicPartition } from './kafka/topic-partition.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
@@ -78,7 +80,10 @@ export function kafkaAdapters(
 ): KafkaAdapters {
   const kafka = createKafka(config.kafka, deps.logger);
   return {
-    checkTopics: () => checkTopicsExist(kafka, config.kafka),
+    checkTopics: async () => {
+      await preflightSecurity(config.kafka);
+      return checkTopicsExist(kafka, config.kafka);
+    },
     source: () => createKafkaSource({ kafka, config: config.kafka, ...deps }),
     deadLetterSink: () =>
       createKafkaDeadLetterSink({
@@ -138,6 +143,8 @@ export class StartupError extends Error {
 function describeStartupError(err: unknown, config: Readonly<Config>): Error {
   const error = err instanceof Error ? err : new Error(String(err));
   if (error instanceof MissingTopicError) return new StartupError(error.message, { cause: error });
+  const security = describeSecurityFailure(error, config.kafka);
+  if (security !== undefined) return new StartupError(security, { cause: error });
   const causes: string[] = [];
   for (
     let e: unknown = error;

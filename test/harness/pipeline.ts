@@ -42,13 +42,18 @@ export interface PipelineFixture {
 
 export interface FixtureOptions {
   readonly partitions?: number;
+  /**
+   * The PLAINTEXT listener of the broker to use instead of the harness broker: topics are made,
+   * produced to and read there; the processor's own `kafka.brokers` come from `config`.
+   */
+  readonly bootstrap?: readonly string[];
   readonly sandbox?: SandboxOptionsInput;
   /** Deep-merged over the defaults below, section by section. */
   readonly config?: { [K in keyof ConfigInput]?: Partial<NonNullable<ConfigInput[K]>> };
 }
 
 export async function usePipelineFixture(options: FixtureOptions = {}): Promise<PipelineFixture> {
-  const kafka = testKafka('pipeline-test');
+  const kafka = testKafka('pipeline-test', options.bootstrap);
   const topic = uniqueName('events');
   const deadLetterTopic = `${topic}-dlq`;
   const groupId = uniqueName('processor');
@@ -59,7 +64,7 @@ export async function usePipelineFixture(options: FixtureOptions = {}): Promise<
 
   const base: ConfigInput = {
     kafka: {
-      brokers: testBrokers(),
+      brokers: options.bootstrap ? [...options.bootstrap] : testBrokers(),
       topics: [topic],
       deadLetterTopic,
       groupId,

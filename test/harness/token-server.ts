@@ -2,7 +2,7 @@
  * An OAuth 2.0 token endpoint for the OAUTHBEARER tests: the client-credentials grant with HTTP
  * Basic or form-field client authentication, issuing the unsecured JWS tokens (`alg: none`) that
  * Kafka's built-in unsecured validator accepts. Listens on 127.0.0.1 port 0, over TLS when given a
- * key and certificate. `lifetimeS` and `scope` of the next tokens can be changed between requests.
+ * key and certificate. Tokens carry the scope asked for; their lifetime is set per client.
  */
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -11,8 +11,13 @@ import type { AddressInfo } from 'node:net';
 export interface TokenServerOptions {
   /** client id → secret. */
   readonly clients: Readonly<Record<string, string>>;
-  /** Token lifetime in seconds (default 300); negative issues already expired tokens. */
+  /** Token lifetime in seconds (default 300). */
   readonly lifetimeS?: number;
+  /**
+   * Per client id, when its tokens expire, in seconds from now, over `lifetimeS`. `expires_in`
+   * stays `lifetimeS`: a negative value stands for a provider whose clock is behind.
+   */
+  readonly lifetimes?: Readonly<Record<string, number>>;
   readonly tls?: { readonly key: string; readonly cert: string };
   /** Leave `expires_in` out of the answers. */
   readonly omitExpiresIn?: boolean;
@@ -28,8 +33,6 @@ export interface TokenServer {
   /** The token endpoint URL. */
   readonly url: string;
   readonly issued: IssuedToken[];
-  /** Lifetime of the tokens issued from now on. */
-  setLifetime(seconds: number): void;
   stop(): Promise<void>;
 }
 
@@ -42,7 +45,7 @@ export function unsecuredJws(claims: Record<string, unknown>): string {
 
 export async function startTokenServer(options: TokenServerOptions): Promise<TokenServer> {
   const issued: IssuedToken[] = [];
-  let lifetimeS = options.lifetimeS ?? 300;
+  const lifetimeS = options.lifetimeS ?? 300;
 
   const answer = (res: ServerResponse, status: number, body: unknown, headers = {}): void => {
     res.writeHead(status, {
@@ -82,10 +85,11 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     }
     const scope = form.get('scope') ?? undefined;
     const iat = Math.floor(Date.now() / 1000);
+    const lifetime = options.lifetimes?.[clientId] ?? lifetimeS;
     const token = unsecuredJws({
       sub: clientId,
       iat,
-      exp: iat + lifetimeS,
+      exp: iat + lifetime,
       ...(scope !== undefined ? { scope } : {}),
     });
     issued.push({ clientId, scope, auth: authorization ? 'basic' : 'post' });
@@ -106,9 +110,6 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/token`,
     issued,
-    setLifetime: (seconds) => {
-      lifetimeS = seconds;
-    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

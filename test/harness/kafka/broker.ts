@@ -5,7 +5,10 @@
  *
  * Lifecycle: free ports → server.properties → StorageTool format → `java kafka.Kafka` with a small
  * heap → ready when a kafkajs admin sees the broker → stop with SIGTERM, SIGKILL after a deadline,
- * then the data folder is deleted. A watchdog process kills the JVM if this Node process dies
+ * then the data folder is deleted. Besides its PLAINTEXT listener (inter-broker traffic, readiness,
+ * topic creation) a broker can serve extra listeners, e.g. TLS or SASL ones for the security
+ * tests, configured by `listener.name.<name>.*` properties; SCRAM users are created when the
+ * storage is formatted. A watchdog process kills the JVM if this Node process dies
  * without stopping it, so a crashed test run never leaves a broker behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,6 +36,18 @@ export interface BrokerOptions {
   readonly onLog?: (line: string) => void;
   /** Fixed client port (default: a free port). */
   readonly port?: number;
+  /** Extra listeners on free ports, each with its security protocol. */
+  readonly listeners?: readonly ExtraListener[];
+  /** Extra server.properties lines, given the port of every extra listener by name. */
+  readonly properties?: (ports: Readonly<Record<string, number>>) => readonly string[];
+  /** SCRAM credentials made at format time (`--add-scram`), e.g. `SCRAM-SHA-256=[name=u,password=p]`. */
+  readonly scram?: readonly string[];
+}
+
+export interface ExtraListener {
+  /** Upper case, e.g. `MTLS`; its properties go under `listener.name.mtls.`. */
+  readonly name: string;
+  readonly protocol: 'SSL' | 'SASL_SSL' | 'SASL_PLAINTEXT' | 'PLAINTEXT';
 }
 
 export interface KafkaBroker {
@@ -48,6 +63,8 @@ export interface KafkaBroker {
   restart(): Promise<void>;
   /** The last lines the broker logged. */
   recentLog(): string[];
+  /** `127.0.0.1:<port>` of an extra listener. */
+  listener(name: string): string;
 }
 
 const LOG_LINES = 200;
@@ -79,9 +96,15 @@ export async function startKafkaBroker(options: BrokerOptions = {}): Promise<Kaf
     attempt++;
     const port = options.port ?? (await freePort());
     const controllerPort = await freePort();
+    const extraPorts: Record<string, number> = {};
+    for (const listener of options.listeners ?? []) extraPorts[listener.name] = await freePort();
     try {
-      const properties = writeConfig(runDir, port, controllerPort);
-      await formatStorage(libs, runDir, properties, remember);
+      const properties = writeConfig(runDir, port, controllerPort, {
+        listeners: options.listeners ?? [],
+        ports: extraPorts,
+        lines: options.properties?.(extraPorts) ?? [],
+      });
+      await formatStorage(libs, runDir, properties, remember, options.scram ?? []);
       const spec: LaunchSpec = {
         libs,
         runDir,
@@ -89,6 +112,7 @@ export async function startKafkaBroker(options: BrokerOptions = {}): Promise<Kaf
         heapMb,
         startTimeoutMs,
         port,
+        extraPorts,
         remember,
         recent,
       };
@@ -129,6 +153,7 @@ interface LaunchSpec {
   heapMb: number;
   startTimeoutMs: number;
   port: number;
+  extraPorts: Readonly<Record<string, number>>;
   remember: (line: string) => void;
   recent: string[];
 }
@@ -142,6 +167,11 @@ function makeHandle(first: RunningBroker, spec: LaunchSpec): KafkaBroker {
     runDir: spec.runDir,
     pid: () => current?.child.pid,
     recentLog: () => [...spec.recent],
+    listener(name) {
+      const port = spec.extraPorts[name];
+      if (port === undefined) throw new Error(`the broker has no listener ${name}`);
+      return `127.0.0.1:${port}`;
+    },
     async stop() {
       const running = current;
       current = undefined;
@@ -155,8 +185,21 @@ function makeHandle(first: RunningBroker, spec: LaunchSpec): KafkaBroker {
   };
 }
 
-function writeConfig(runDir: string, port: number, controllerPort: number): string {
+interface ExtraConfig {
+  readonly listeners: readonly ExtraListener[];
+  readonly ports: Readonly<Record<string, number>>;
+  readonly lines: readonly string[];
+}
+
+function writeConfig(
+  runDir: string,
+  port: number,
+  controllerPort: number,
+  extra: ExtraConfig,
+): string {
   const dataDir = join(runDir, 'data');
+  const served = extra.listeners.map((l) => `${l.name}://127.0.0.1:${extra.ports[l.name]}`);
+  const protocols = extra.listeners.map((l) => `${l.name}:${l.protocol}`);
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(join(runDir, 'tmp'), { recursive: true });
   const file = join(runDir, 'server.properties');
@@ -164,11 +207,12 @@ function writeConfig(runDir: string, port: number, controllerPort: number): stri
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=${[`PLAINTEXT://127.0.0.1:${port}`, ...served, `CONTROLLER://127.0.0.1:${controllerPort}`].join(',')}`,
+    `advertised.listeners=${[`PLAINTEXT://127.0.0.1:${port}`, ...served].join(',')}`,
     'controller.listener.names=CONTROLLER',
+    // Inter-broker and controller traffic stay on PLAINTEXT, so the broker needs no credentials.
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=${['PLAINTEXT:PLAINTEXT', ...protocols, 'CONTROLLER:PLAINTEXT'].join(',')}`,
     `log.dirs=${dataDir}`,
     'num.partitions=1',
     'default.replication.factor=1',
@@ -187,6 +231,7 @@ function writeConfig(runDir: string, port: number, controllerPort: number): stri
     'num.network.threads=2',
     'num.io.threads=2',
     'log.segment.bytes=268435456',
+    ...extra.lines,
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -212,6 +257,7 @@ async function formatStorage(
   runDir: string,
   properties: string,
   remember: (line: string) => void,
+  scram: readonly string[],
 ): Promise<void> {
   let clusterId = randomBytes(16).toString('base64url');
   while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
@@ -224,6 +270,7 @@ async function formatStorage(
     '-c',
     properties,
     '--ignore-formatted',
+    ...scram.flatMap((credential) => ['--add-scram', credential]),
   ];
   const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   pipeLines(child, remember);

@@ -7,10 +7,11 @@ export function testBrokers(): string[] {
   return inject('kafkaBrokers');
 }
 
-export function testKafka(clientId = 'integration-test'): Kafka {
+/** A client of the harness broker, or of `brokers` (e.g. the PLAINTEXT listener of another). */
+export function testKafka(clientId = 'integration-test', brokers?: readonly string[]): Kafka {
   return new Kafka({
     clientId,
-    brokers: testBrokers(),
+    brokers: brokers ? [...brokers] : testBrokers(),
     logLevel: logLevel.NOTHING,
     retry: { retries: 8 },
   });
