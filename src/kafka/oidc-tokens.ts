@@ -8,6 +8,7 @@
 import * as oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { KafkaConfig } from '../config/schema.js';
+import { redactUrlCredentials } from '../config/redact.js';
 import { certificateProblem } from '../config/tls-files.js';
 import { TokenUnavailableError, type FetchToken } from './bearer-token.js';
 
@@ -66,7 +67,7 @@ export function oidcClientCredentials(
 
 /** What the provider said, from the error's typed fields. */
 function tokenError(err: unknown, endpoint: string): TokenUnavailableError {
-  const where = `the token endpoint ${endpoint}`;
+  const where = `the token endpoint ${redactUrlCredentials(endpoint)}`;
   if (err instanceof oidc.ResponseBodyError) {
     const detail = [err.error, err.error_description].filter(Boolean).join(': ');
     const settings = err.error === 'invalid_scope' ? 'kafka.sasl.oauthbearer.scope' : CLIENT;

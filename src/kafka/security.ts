@@ -22,7 +22,7 @@ export function kafkaSecurity(
   const problems = [...(tls.ok ? [] : tls.problems), ...(sasl.ok ? [] : sasl.problems)];
   if (!tls.ok || !sasl.ok) throw new ConfigError(problems);
   for (const warning of [...tls.value.warnings, ...sasl.value.warnings]) {
-    deps.logger.warn({ setting: 'kafka' }, warning);
+    deps.logger.warn(warning);
   }
   return {
     ...(tls.value.ssl !== undefined ? { ssl: tls.value.ssl } : {}),
