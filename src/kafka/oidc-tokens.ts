@@ -3,9 +3,10 @@
  * (openid-client), for `kafka.sasl.mechanism: oauthbearer`. The token endpoint is configured
  * directly (no discovery request). Failures become a TokenUnavailableError that says what the
  * provider answered and which settings to check; the provider's fields (status, `error`) are read,
- * never its message text.
+ * never its message text. openid-client is loaded on the first token request, so commands that
+ * never use OAuth do not pay for it.
  */
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { KafkaConfig } from '../config/schema.js';
 import { redactUrlCredentials } from '../config/redact.js';
@@ -28,28 +29,35 @@ export function oidcClientCredentials(
   options: { readonly ca?: string | undefined } = {},
 ): OidcTokens {
   const endpoint = new URL(settings.tokenEndpoint);
-  const auth =
-    settings.clientAuthMethod === 'client_secret_post'
-      ? oidc.ClientSecretPost(settings.clientSecret)
-      : oidc.ClientSecretBasic(settings.clientSecret);
-  const config = new oidc.Configuration(
-    { issuer: endpoint.origin, token_endpoint: endpoint.href },
-    settings.clientId,
-    undefined,
-    auth,
-  );
-  // An http:// endpoint is the user's explicit choice (a local provider); a warning says so at start.
-  if (endpoint.protocol === 'http:') oidc.allowInsecureRequests(config);
   const dispatcher =
     options.ca !== undefined ? new Agent({ connect: { ca: options.ca } }) : undefined;
-  if (dispatcher) {
-    config[oidc.customFetch] = (url, init) =>
-      undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
-  }
   const parameters: Record<string, string> = settings.scope ? { scope: settings.scope } : {};
+  let client: Promise<{ oidc: typeof Oidc; config: Oidc.Configuration }> | undefined;
+
+  async function configure(): Promise<{ oidc: typeof Oidc; config: Oidc.Configuration }> {
+    const oidc = await import('openid-client');
+    const auth =
+      settings.clientAuthMethod === 'client_secret_post'
+        ? oidc.ClientSecretPost(settings.clientSecret)
+        : oidc.ClientSecretBasic(settings.clientSecret);
+    const config = new oidc.Configuration(
+      { issuer: endpoint.origin, token_endpoint: endpoint.href },
+      settings.clientId,
+      undefined,
+      auth,
+    );
+    // An http:// endpoint is the user's explicit choice (a local provider); a warning says so.
+    if (endpoint.protocol === 'http:') oidc.allowInsecureRequests(config);
+    if (dispatcher) {
+      config[oidc.customFetch] = (url, init) =>
+        undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+    }
+    return { oidc, config };
+  }
 
   return {
     async fetch() {
+      const { oidc, config } = await (client ??= configure());
       try {
         const response = await oidc.clientCredentialsGrant(config, parameters);
         const expiresIn = response.expiresIn();
@@ -58,7 +66,7 @@ export function oidcClientCredentials(
           lifetimeMs: expiresIn === undefined ? undefined : expiresIn * 1000,
         };
       } catch (err) {
-        throw tokenError(err, endpoint.href);
+        throw tokenError(oidc, err, endpoint.href);
       }
     },
     close: async () => dispatcher?.close(),
@@ -66,7 +74,7 @@ export function oidcClientCredentials(
 }
 
 /** What the provider said, from the error's typed fields. */
-function tokenError(err: unknown, endpoint: string): TokenUnavailableError {
+function tokenError(oidc: typeof Oidc, err: unknown, endpoint: string): TokenUnavailableError {
   const where = `the token endpoint ${redactUrlCredentials(endpoint)}`;
   if (err instanceof oidc.ResponseBodyError) {
     const detail = [err.error, err.error_description].filter(Boolean).join(': ');
