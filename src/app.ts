@@ -121,7 +121,7 @@ const FATAL_HINTS: Record<FatalReason, string> = {
   proxy:
     'check mixpanel.proxy (or the HTTPS_PROXY / HTTP_PROXY variable it came from) and the credentials the proxy expects; Mixpanel itself was not reached',
   schema_registry:
-    'check input.schemaRegistry.url and the credentials in input.schemaRegistry (username, password): the registry refused them',
+    'check input.schemaRegistry.url and the credentials in input.schemaRegistry (username and password, or token): the registry refused them',
   dead_letter_ratio:
     'inspect the dead-letter topic (segment-mixpanel dlq inspect); raise deadLetter.maxRatio only if this share of bad input is expected',
   kafka: 'check kafka.brokers and the broker logs',

@@ -90,7 +90,7 @@ export function createAvroDecoder(options: AvroDecoderOptions): AvroDecoder {
           );
         case 'refused':
           return {
-            fatal: `the schema registry refused the lookup of schema id ${schemaId} (${lookup.detail}): check input.schemaRegistry.url, input.schemaRegistry.username and input.schemaRegistry.password`,
+            fatal: `the schema registry refused the lookup of schema id ${schemaId} (${lookup.detail}): check input.schemaRegistry.url, input.schemaRegistry.username and input.schemaRegistry.password (or input.schemaRegistry.token)`,
           };
         case 'aborted':
           throw signal?.reason ?? new Error('schema lookup aborted');
