@@ -124,3 +124,44 @@ export const REBALANCE_EVENTS = ['assign', 'revoke'] as const;
 
 /** Outcome of an offset commit. */
 export const COMMIT_RESULTS = ['success', 'failure'] as const;
+
+/** Where cohort membership came from: Mixpanel's webhook sync (push) or the Query API (pull). */
+export const COHORT_SOURCES = ['webhook', 'query'] as const;
+export type CohortSource = (typeof COHORT_SOURCES)[number];
+
+/**
+ * How one cohort sync ended. `completed`: every page arrived and every transition was written;
+ * `abandoned`: a full listing that never completed was given up, with no exits emitted;
+ * `failed`: an attempt failed (Kafka, the Query API) and nothing after the failure was recorded.
+ */
+export const COHORT_SYNC_RESULTS = ['completed', 'abandoned', 'failed'] as const;
+export type CohortSyncResult = (typeof COHORT_SYNC_RESULTS)[number];
+
+/** A user entering (`true` trait) or leaving (`false`) a cohort. */
+export const COHORT_TRANSITIONS = ['entered', 'exited'] as const;
+export type CohortTransition = (typeof COHORT_TRANSITIONS)[number];
+
+/**
+ * Why a cohort sync attempt or webhook request failed. `kafka`: producing or recording state
+ * failed; `query_auth`: the Query API refused the service account (401/403); `query_rejected`:
+ * it refused the query (another 4xx, e.g. an unknown cohort); `query_unavailable`: no usable
+ * answer after the retries (5xx, 429, network, timeouts, answers that are not the Query API's);
+ * `invalid_request`: a webhook body that is not Mixpanel's cohort sync format; `unauthorized`:
+ * a webhook request without the configured Basic credentials.
+ */
+export const COHORT_FAILURE_REASONS = [
+  'kafka',
+  'query_auth',
+  'query_rejected',
+  'query_unavailable',
+  'invalid_request',
+  'unauthorized',
+] as const;
+export type CohortFailureReason = (typeof COHORT_FAILURE_REASONS)[number];
+
+/**
+ * What cohort sync waited for before a Query API request: the hourly query budget, a free slot
+ * among the concurrent queries, or the backoff after a 429.
+ */
+export const COHORT_QUERY_WAITS = ['hourly_limit', 'concurrency', 'backoff'] as const;
+export type CohortQueryWait = (typeof COHORT_QUERY_WAITS)[number];

@@ -656,6 +656,115 @@ const metrics = z
   })
   .strict();
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const cohortWebhook = z
+  .object({
+    host: nonEmpty.default('0.0.0.0').meta({
+      description: 'Address the cohort webhook receiver (`cohorts serve`) binds to.',
+    }),
+    port: z.number().int().min(0).max(65535).default(8087).meta({
+      description: 'Port of the cohort webhook receiver (0 picks a free port).',
+    }),
+    path: nonEmpty
+      .regex(/^\//, 'must start with /')
+      .default('/')
+      .meta({ description: 'Path Mixpanel posts to: the path of the webhook URL you register.' }),
+    username: nonEmpty.optional().meta({
+      description:
+        'Basic-auth username Mixpanel must send (set the same on the webhook connection); unset: no authentication.',
+    }),
+    password: nonEmpty
+      .optional()
+      .meta({ description: 'Basic-auth password Mixpanel must send.', secret: true }),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(16 * MIB)
+      .meta({ description: 'Largest request body accepted (a page holds up to 1,000 users).' }),
+    sessionTtlMs: positiveMs.default(3 * DAY_MS).meta({
+      description:
+        'How long the pages of an incomplete full sync (`members`) are kept waiting for the rest. Then it is abandoned without exits; Mixpanel keeps its own snapshot 3 days.',
+    }),
+  })
+  .strict()
+  .refine((w) => (w.username === undefined) === (w.password === undefined), {
+    message: 'set both username and password, or neither',
+    path: ['username'],
+  });
+
+const cohortQuery = z
+  .object({
+    serviceAccount: z
+      .object({
+        username: nonEmpty.meta({ description: 'Service account username.' }),
+        secret: nonEmpty.meta({ description: 'Service account secret.', secret: true }),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'Service account that reads cohorts (`cohorts sync`).' }),
+    projectId: nonEmpty
+      .optional()
+      .meta({ description: 'Mixpanel project id the cohorts belong to (`cohorts sync`).' }),
+    region: z.enum(REGIONS).default('us').meta({
+      description:
+        "Data residency of the project: picks the Query API host mixpanel.com, eu.mixpanel.com or in.mixpanel.com.",
+    }),
+    apiHost: z.url().optional().meta({
+      description:
+        'Overrides the Query API host, e.g. `http://127.0.0.1:8086` for the sandbox or a proxy.',
+    }),
+    queriesPerHour: z.number().int().min(1).default(60).meta({
+      description:
+        "Query API requests started per rolling hour, at most (Mixpanel's limit per project: 60). Lower it when other tools query the same project.",
+    }),
+    maxConcurrentQueries: z.number().int().min(1).max(50).default(5).meta({
+      description: "Query API requests in flight at once (Mixpanel's limit per project: 5).",
+    }),
+    requestTimeoutMs: positiveMs.default(120_000).meta({
+      description: 'Deadline of one Query API request; a timeout is retried.',
+    }),
+    maxAttempts: z.number().int().min(1).max(100).default(5).meta({
+      description:
+        'Attempts per Query API request (5xx, 429, no answer) before the sync of that cohort fails; a failed listing never emits exits.',
+    }),
+    retryInitialDelayMs: positiveMs.default(30_000).meta({
+      description:
+        'First delay before a failed Query API request is retried (a `Retry-After` is a floor); doubles each time.',
+    }),
+    retryMaxDelayMs: positiveMs.default(15 * 60 * 1000).meta({
+      description: 'Cap of the delay between retries of a Query API request.',
+    }),
+  })
+  .strict()
+  .refine((q) => q.retryInitialDelayMs <= q.retryMaxDelayMs, {
+    message: 'retryInitialDelayMs must not exceed retryMaxDelayMs',
+    path: ['retryInitialDelayMs'],
+  });
+
+const cohorts = z
+  .object({
+    topic: nonEmpty.default('segment-cohorts').meta({
+      description:
+        'Topic the identify messages of cohort membership are written to, keyed by user id: a dedicated topic, or one of `kafka.topics`.',
+    }),
+    stateTopic: nonEmpty.default('segment-cohorts-state').meta({
+      description:
+        'Compacted topic (`cleanup.policy=compact`) holding the membership of every cohort and the pages of syncs in progress, so any replica resumes where another stopped.',
+    }),
+    sendToMixpanel: z.boolean().default(false).meta({
+      description:
+        'false: the messages carry `integrations: {"Mixpanel": false}`, so this processor does not write cohort traits back into the project they came from (docs/cohorts.md). true: they become the profile properties "Mixpanel - <cohort name>".',
+    }),
+    produceBatchSize: z.number().int().min(1).max(10_000).default(1000).meta({
+      description: 'Messages per produce request to the cohort and state topics.',
+    }),
+    webhook: cohortWebhook.default(cohortWebhook.parse({})),
+    query: cohortQuery.default(cohortQuery.parse({})),
+  })
+  .strict();
+
 /** pino's levels; `silent` logs nothing. Also the sandbox's `--log-level`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -680,6 +789,7 @@ export const configSchema = z
     deadLetter: deadLetter.default(deadLetter.parse({})),
     metrics: metrics.default(metrics.parse({})),
     log: log.default(log.parse({})),
+    cohorts: cohorts.default(cohorts.parse({})),
   })
   .strict();
 
@@ -693,6 +803,7 @@ export type RetryConfig = Config['retry'];
 export type DeadLetterConfig = Config['deadLetter'];
 export type MetricsConfig = Config['metrics'];
 export type LogConfig = Config['log'];
+export type CohortsConfig = Config['cohorts'];
 
 /** The input form (what a file may contain): every key with a default is optional. */
 export type ConfigInput = z.input<typeof configSchema>;

@@ -12,6 +12,11 @@ import { ENDPOINTS, TARGETS } from '../mixpanel/endpoints.js';
 import { NON_IDEMPOTENT_OPERATIONS } from '../mixpanel/records.js';
 import { SEGMENT_TYPES } from '../segment/message.js';
 import {
+  COHORT_FAILURE_REASONS,
+  COHORT_QUERY_WAITS,
+  COHORT_SOURCES,
+  COHORT_SYNC_RESULTS,
+  COHORT_TRANSITIONS,
   COMMIT_RESULTS,
   FATAL_REASONS,
   FLUSH_REASONS,
@@ -316,6 +321,56 @@ export const CATALOG = {
     'Conditions that stopped the processor.',
     ['reason'],
     { values: { reason: FATAL_REASONS } },
+  ),
+
+  // Cohort sync (`segment-mixpanel cohorts serve` and `cohorts sync`)
+  cohortSyncs: def(
+    'counter',
+    'cohort_syncs_total',
+    'Cohort syncs by how they ended: completed, abandoned (a full listing that never completed; no exits emitted) or failed (an attempt to be retried).',
+    ['source', 'result'],
+    { values: { source: COHORT_SOURCES, result: COHORT_SYNC_RESULTS } },
+  ),
+  cohortMembers: def(
+    'counter',
+    'cohort_members_total',
+    'Users entering or leaving a cohort: identify messages acknowledged by the cohort topic.',
+    ['source', 'transition'],
+    { values: { source: COHORT_SOURCES, transition: COHORT_TRANSITIONS } },
+  ),
+  cohortPages: def(
+    'counter',
+    'cohort_pages_total',
+    'Pages of cohort membership received from the webhook or read from the Query API.',
+    ['source'],
+    { values: { source: COHORT_SOURCES } },
+  ),
+  cohortFailures: def(
+    'counter',
+    'cohort_failures_total',
+    'Failed cohort sync attempts and refused webhook requests, by reason.',
+    ['source', 'reason'],
+    { values: { source: COHORT_SOURCES, reason: COHORT_FAILURE_REASONS } },
+  ),
+  cohortQueryRateLimited: def(
+    'counter',
+    'cohort_query_rate_limited_total',
+    'HTTP 429 answers from the Query API (60 queries per hour and 5 concurrent per project).',
+    [],
+  ),
+  cohortQueryWait: def(
+    'counter',
+    'cohort_query_wait_seconds_total',
+    'Seconds cohort sync waited before Query API requests: for the hourly budget, a concurrent slot, or backoff after a 429. Its rate is the share of time the limit is the bottleneck.',
+    ['cause'],
+    { values: { cause: COHORT_QUERY_WAITS } },
+  ),
+  cohortQueryDuration: def(
+    'histogram',
+    'cohort_query_duration_seconds',
+    'Duration of Query API requests, by answer class.',
+    ['status_class'],
+    { values: { status_class: STATUS_CLASSES }, buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
   ),
 
   // Process

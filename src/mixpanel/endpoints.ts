@@ -32,6 +32,16 @@ export const REGION_HOSTS = {
   in: 'https://api-in.mixpanel.com',
 } as const satisfies Record<Region, string>;
 
+/**
+ * Query API host per region: not the ingestion host. Routes live under `/api/query`
+ * (https://docs.mixpanel.com/reference/query-api, "Data residency").
+ */
+export const QUERY_API_HOSTS = {
+  us: 'https://mixpanel.com',
+  eu: 'https://eu.mixpanel.com',
+  in: 'https://in.mixpanel.com',
+} as const satisfies Record<Region, string>;
+
 export interface EndpointSpec {
   readonly path: Endpoint;
   /**
