@@ -22,6 +22,15 @@ import { systemClock } from './clock.js';
 import { runTransform } from './commands/transform.js';
 import { mappingsImportCommand } from './commands/mappings-import.js';
 import { mappingsTestCommand } from './commands/mappings-test.js';
+import {
+  cohortsServeCommand,
+  cohortsSyncCommand,
+  type CohortsServeOptions,
+  type CohortsSyncOptions,
+} from './commands/cohorts.js';
+import { parseDuration } from './commands/duration.js';
+import { CohortStartupError } from './cohorts/cohort-service.js';
+import { CohortTopicError } from './cohorts/topics.js';
 import { StartupError } from './app.js';
 import { ConfigError } from './config/load.js';
 import { parseTimeValue } from './decode/time.js';
@@ -328,6 +337,85 @@ function addMappings(program: Command): void {
 }
 // --- end mappings ---
 
+// --- cohorts (Mixpanel cohort membership → identify messages in Kafka) ---
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined)
+    throw new InvalidArgumentError('expected a duration such as 15m, 1h or 90s');
+  return ms;
+}
+
+/** The options serve and sync share: where the topics are, and whether to create them. */
+function cohortsSubcommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .addOption(configOption())
+    .option('-b, --brokers <list>', 'bootstrap brokers, comma-separated (overrides kafka.brokers)')
+    .option(
+      '--create-topics',
+      'create cohorts.topic and the compacted cohorts.stateTopic when they are missing',
+    )
+    .option(
+      '--partitions <n>',
+      'partitions of cohorts.topic when --create-topics creates it',
+      integer('--partitions', 1),
+      6,
+    );
+}
+
+function addCohorts(program: Command): void {
+  const cohorts = program
+    .command('cohorts')
+    .description(
+      "Mixpanel cohorts → Segment identify messages in Kafka (Mixpanel's export to Segment)",
+    )
+    .addHelpText(
+      'after',
+      '\nEach user entering a cohort gets {"type":"identify","userId":<distinct id>,"traits":\n{"Mixpanel - <cohort name>":true}}, each user leaving it the same with false, on cohorts.topic.\nMembership is kept in the compacted cohorts.stateTopic. See docs/cohorts.md.\n',
+    );
+  cohortsSubcommand(cohorts, 'serve', "receive Mixpanel's webhook cohort sync (push)")
+    .option(
+      '-p, --port <port>',
+      'port to listen on (overrides cohorts.webhook.port)',
+      integer('--port', 0),
+    )
+    .addHelpText(
+      'after',
+      '\nRegister http(s)://<this host>:<port><cohorts.webhook.path> as a webhook destination in Mixpanel\n(with cohorts.webhook.username/password as its Basic credentials), then export cohorts to it.\nExample:\n  segment-mixpanel cohorts serve -c config.yaml --create-topics\n',
+    )
+    .action(async (opts: CohortsServeOptions) => {
+      process.exitCode = await cohortsServeCommand(
+        opts,
+        { out: process.stdout, err: process.stderr },
+        terminationSignal(),
+      );
+    });
+  cohortsSubcommand(
+    cohorts,
+    'sync',
+    'read cohorts through the Query API and write what changed (pull)',
+  )
+    .requiredOption('--cohort <id...>', 'saved cohort id(s) to sync (repeatable)')
+    .option(
+      '--every <duration>',
+      'sync again at this interval until stopped, e.g. 15m (default: once)',
+      duration,
+    )
+    .addHelpText(
+      'after',
+      '\nNeeds cohorts.query.serviceAccount and cohorts.query.projectId. The Query API allows 60\nqueries per hour per project (1,000 members per query): the progress output says when that\nlimit is what the sync waits for. Exit status 1 when a cohort could not be synced.\nExamples:\n  segment-mixpanel cohorts sync -c config.yaml --cohort 5834112\n  segment-mixpanel cohorts sync -c config.yaml --cohort 5834112 --cohort 5834113 --every 15m\n',
+    )
+    .action(async (opts: CohortsSyncOptions) => {
+      process.exitCode = await cohortsSyncCommand(
+        opts,
+        { out: process.stdout, err: process.stderr },
+        terminationSignal(),
+      );
+    });
+}
+// --- end cohorts ---
+
 export function buildProgram(): Command {
   const program = new Command('segment-mixpanel')
     .description('Moves a Segment event stream from Kafka into Mixpanel.')
@@ -341,6 +429,7 @@ export function buildProgram(): Command {
   addSandbox(program);
   addTransform(program);
   addMappings(program);
+  addCohorts(program);
   return program;
 }
 
@@ -366,6 +455,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     ) {
       process.stderr.write(`segment-mixpanel: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof CohortStartupError || err instanceof CohortTopicError) {
+      process.stderr.write(`segment-mixpanel: cannot start: ${err.message}\n`);
+      return 1;
     }
     if (err instanceof StartupError) {
       process.stderr.write(`segment-mixpanel: cannot start: ${err.message}\n`);
