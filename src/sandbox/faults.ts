@@ -5,7 +5,15 @@
  */
 import { z } from 'zod';
 
-export const FAULT_ENDPOINTS = ['/import', '/engage', '/groups', '/track', '*'] as const;
+export const FAULT_ENDPOINTS = [
+  '/import',
+  '/engage',
+  '/groups',
+  '/track',
+  '/api/query/engage',
+  '/api/query/cohorts/list',
+  '*',
+] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 export const FAULT_BODIES = ['json', 'html', 'empty', 'short-count'] as const;
 export type FaultBody = (typeof FAULT_BODIES)[number];

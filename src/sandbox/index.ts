@@ -9,6 +9,7 @@ export {
   sandboxSettingsSchema,
 } from './settings.js';
 export type {
+  SandboxCohortSettings,
   SandboxCommandSettings,
   SandboxCredentials,
   SandboxSettings,
@@ -19,4 +20,10 @@ export { SANDBOX_SETTING_KEYS, type SandboxSettingKey } from './setting-keys.js'
 export type { FaultRule, FaultSpecInput } from './faults.js';
 export type { SandboxStats } from './stats.js';
 export type { EventRow } from './event-store.js';
+export type { CohortDefinition, CohortDefinitionInput } from './cohorts/cohort-book.js';
+export type {
+  ConnectionView,
+  SyncReport,
+  WebhookConnectionInput,
+} from './cohorts/webhook-pusher.js';
 export { seededRandom } from '../random.js';

@@ -33,6 +33,11 @@ export class ProfileStore {
     return this.profiles.get(id);
   }
 
+  /** Every profile: its id and properties (read-only by convention). */
+  entries(): IterableIterator<[string, Properties]> {
+    return this.profiles.entries();
+  }
+
   /** Applies one operation to the profile `id` (a distinct_id, or a group key and id). */
   apply(id: string, operation: ProfileOperation, value: unknown, meta: ProfileMeta): void {
     if (operation === '$delete') {

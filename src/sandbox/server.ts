@@ -17,7 +17,26 @@ import { handleImport } from './routes/import.js';
 import { handleInspect, type Inspectable } from './routes/inspect.js';
 import { handleProfiles } from './routes/profiles.js';
 import { handleTrack } from './routes/track.js';
-import { StatsCounter, snapshot, type IngestEndpoint, type SandboxStats } from './stats.js';
+import { StatsCounter, snapshot, type SandboxEndpoint, type SandboxStats } from './stats.js';
+import {
+  CohortBook,
+  type CohortDefinition,
+  type CohortDefinitionInput,
+} from './cohorts/cohort-book.js';
+import { QueryLimiter } from './cohorts/query-limiter.js';
+import {
+  WebhookPusher,
+  type ConnectionView,
+  type SyncReport,
+  type WebhookConnectionInput,
+} from './cohorts/webhook-pusher.js';
+import { cohortView, handleCohortInspect, type CohortView } from './routes/cohorts.js';
+import {
+  SANDBOX_PROJECT_ID,
+  handleCohortsList,
+  handleEngageQuery,
+  type QueryState,
+} from './routes/query.js';
 
 /** GET /_sandbox/records?distinct_id=… */
 export interface UserRecords {
@@ -54,17 +73,30 @@ export interface Sandbox {
   addFault(spec: FaultSpecInput): FaultRule;
   /** Removes every fault rule; returns how many there were. */
   clearFaults(): number;
-  /** Clears stored events, profiles, counters and the rate-limit window (fault rules stay). */
+  /** Defines a saved cohort (POST /_sandbox/cohorts); throws a ZodError on a bad definition. */
+  defineCohort(input: CohortDefinitionInput): CohortDefinition;
+  /** A cohort, its size, its members now and its webhook connection. */
+  cohort(id: number): (CohortView & { readonly members: readonly string[] }) | undefined;
+  /** Connects a cohort to a webhook URL and starts its first sync, as a Mixpanel project would. */
+  connectCohortWebhook(id: number, connection: WebhookConnectionInput): ConnectionView;
+  /** Runs a webhook sync of the cohort now; undefined when it is not connected or paused. */
+  syncCohortWebhook(id: number): Promise<SyncReport | undefined>;
+  /**
+   * Clears stored events, profiles, counters, the rate-limit windows and Query API sessions
+   * (fault rules, cohort definitions and webhook connections stay).
+   */
   reset(): void;
   /** Stops listening and closes every connection, hung ones included. */
   stop(): Promise<void>;
 }
 
-const ROUTES: ReadonlyMap<string, IngestEndpoint> = new Map([
+const ROUTES: ReadonlyMap<string, SandboxEndpoint> = new Map([
   ['/import', '/import'],
   ['/track', '/track'],
   ['/engage', '/engage'],
   ['/groups', '/groups'],
+  ['/api/query/engage', '/api/query/engage'],
+  ['/api/query/cohorts/list', '/api/query/cohorts/list'],
 ]);
 const INSPECT_BODY_LIMIT = 1024 * 1024;
 
@@ -81,6 +113,27 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
       ? new RateLimiter(clock, options.rateLimit.eventsPerMinute, options.rateLimit.bytesPerMinute)
       : undefined,
   };
+  const book = new CohortBook(state.users);
+  const query: QueryState = {
+    book,
+    limiter: new QueryLimiter(
+      clock,
+      options.cohorts.queriesPerHour,
+      options.cohorts.concurrentQueries,
+    ),
+    sessions: new Map(),
+    credentials: options.credentials,
+    pageSize: options.cohorts.queryPageSize,
+    nextSession: 0,
+  };
+  const pusher = new WebhookPusher({
+    book,
+    clock,
+    settings: options.cohorts,
+    projectId: options.credentials.projectId ?? SANDBOX_PROJECT_ID,
+    logger,
+  });
+  const cohortApi = { book, pusher, nowMs: () => clock.now() };
   const faults = new FaultSet(options.random);
   for (const spec of options.faults) faults.add(spec);
   /** Aborted by stop(): ends latency waits. */
@@ -120,7 +173,16 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
       faults.clear();
       return count;
     },
+    defineCohort: (input) => book.define(input, clock.now()),
+    cohort(id) {
+      const cohort = book.get(id);
+      return cohort && { ...cohortView(cohortApi, cohort), members: book.members(id) };
+    },
+    connectCohortWebhook: (id, connection) => pusher.connect(id, connection),
+    syncCohortWebhook: (id) => pusher.syncNow(id),
     reset() {
+      query.limiter.clear();
+      query.sessions.clear();
       state.events.clear();
       state.users.clear();
       state.groups.clear();
@@ -130,8 +192,12 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     },
   };
 
-  async function route(endpoint: IngestEndpoint, req: IngestRequest): Promise<Reply> {
+  async function route(endpoint: SandboxEndpoint, req: IngestRequest): Promise<Reply> {
     switch (endpoint) {
+      case '/api/query/engage':
+        return handleEngageQuery(query, req);
+      case '/api/query/cohorts/list':
+        return handleCohortsList(query, req);
       case '/import':
         return handleImport(state, req);
       case '/track':
@@ -147,7 +213,9 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     const method = req.method ?? 'GET';
     if (url.pathname.startsWith('/_sandbox/')) {
       const body = await readRawBody(req, INSPECT_BODY_LIMIT);
-      write(res, handleInspect(sandbox, method, url, body.bytes));
+      const path = url.pathname.replace(/\/+$/, '');
+      const cohorts = await handleCohortInspect(cohortApi, method, path, body.bytes);
+      write(res, cohorts ?? handleInspect(sandbox, method, url, body.bytes));
       return;
     }
     const endpoint = ROUTES.get(url.pathname.replace(/\/+$/, ''));
@@ -217,6 +285,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         stopping.abort();
+        pusher.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       });

@@ -22,6 +22,7 @@ export const SETTING_GROUPS = {
   },
   behaviour: { title: "Behaviour knobs (defaults follow Mixpanel's documentation)", help: true },
   rateLimit: { title: 'Rate limiting (off by default)', help: true },
+  cohorts: { title: 'Cohorts: the Query API and the webhook cohort sync', help: true },
   faults: { title: 'Faults and latency', help: true },
   storage: { title: 'Storage and logs', help: true },
 } as const;
@@ -113,6 +114,97 @@ const rateLimit = z
           group: 'rateLimit',
           flag: '--rate-limit-bytes <n>',
           description: 'Uncompressed bytes per rolling minute.',
+        }),
+      ),
+  })
+  .strict();
+
+const MINUTE_MS = 60_000;
+
+const cohorts = z
+  .object({
+    queryPageSize: integer(1)
+      .default(1000)
+      .meta(
+        meta({
+          group: 'cohorts',
+          flag: '--query-page-size <n>',
+          description: 'Profiles per page of the Query API `/engage` answer (`page_size`).',
+        }),
+      ),
+    queriesPerHour: integer(0)
+      .default(60)
+      .meta(
+        meta({
+          group: 'cohorts',
+          flag: '--query-per-hour <n>',
+          description:
+            'Query API requests per rolling hour before 429s (Mixpanel: 60 per project); 0: no limit.',
+        }),
+      ),
+    concurrentQueries: integer(0)
+      .default(5)
+      .meta(
+        meta({
+          group: 'cohorts',
+          flag: '--query-concurrency <n>',
+          description:
+            'Query API requests in progress at once before 429s (Mixpanel: 5 per project); 0: no limit.',
+        }),
+      ),
+    syncIntervalMs: integer(1)
+      .default(30 * MINUTE_MS)
+      .meta(
+        meta({
+          group: 'cohorts',
+          flag: '--cohort-sync-interval <ms>',
+          description:
+            'How often a dynamic webhook cohort sync sends the changes (Mixpanel: every 30 minutes).',
+        }),
+      ),
+    syncPageSize: integer(1)
+      .default(1000)
+      .meta(
+        meta({
+          group: 'cohorts',
+          flag: '--cohort-sync-page-size <n>',
+          description: 'Users per webhook request; larger syncs are split into pages.',
+        }),
+      ),
+    syncRetries: integer(0)
+      .default(5)
+      .meta(
+        meta({
+          group: 'cohorts',
+          flag: '--cohort-sync-retries <n>',
+          description:
+            'Retries of a webhook request answered 429 or 5xx (or not answered) before the sync fails until the next one (Mixpanel: 5 within a minute).',
+        }),
+      ),
+    syncRetryDelayMs: integer(0)
+      .default(2000)
+      .meta(
+        meta({
+          group: 'cohorts',
+          flag: '--cohort-sync-retry-delay <ms>',
+          description: 'First delay between webhook retries; doubles each time (2 s: 62 s for 5).',
+        }),
+      ),
+    syncTimeoutMs: integer(1)
+      .default(30_000)
+      .meta(
+        meta({
+          group: 'cohorts',
+          description: 'Deadline of one webhook request; a timeout is retried.',
+        }),
+      ),
+    snapshotTtlMs: integer(1)
+      .default(3 * 24 * 60 * MINUTE_MS)
+      .meta(
+        meta({
+          group: 'cohorts',
+          description:
+            'How long the snapshot of the last successful webhook sync is kept; a sync after it expired sends the full membership again (Mixpanel: 3 days).',
         }),
       ),
   })
@@ -311,6 +403,7 @@ export const sandboxSettingsSchema = z
         }),
       ),
     rateLimit: rateLimit.prefault({}),
+    cohorts: cohorts.prefault({}),
     retryAfterSeconds: integer(0)
       .optional()
       .meta(
@@ -421,4 +514,5 @@ export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
 /** Any subset of the settings; undefined values take the default. */
 export type SandboxSettingsInput = z.input<typeof sandboxSettingsSchema>;
 export type SandboxCredentials = SandboxSettings['credentials'];
+export type SandboxCohortSettings = SandboxSettings['cohorts'];
 export type SandboxCommandSettings = z.output<typeof sandboxCommandSchema>;

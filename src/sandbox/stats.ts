@@ -6,6 +6,11 @@ import type { ProfileStore } from './profile-store.js';
 
 export const INGEST_ENDPOINTS = ['/import', '/track', '/engage', '/groups'] as const;
 export type IngestEndpoint = (typeof INGEST_ENDPOINTS)[number];
+/** The Query API routes the sandbox serves (cohort membership). */
+export const QUERY_ENDPOINTS = ['/api/query/engage', '/api/query/cohorts/list'] as const;
+export type QueryEndpoint = (typeof QUERY_ENDPOINTS)[number];
+export type SandboxEndpoint = IngestEndpoint | QueryEndpoint;
+const REQUEST_ENDPOINTS: readonly SandboxEndpoint[] = [...INGEST_ENDPOINTS, ...QUERY_ENDPOINTS];
 
 export interface RecordCounts {
   /** Records the sandbox stored or applied. */
@@ -19,7 +24,7 @@ export interface RecordCounts {
 /** The JSON of GET /_sandbox/stats. */
 export interface SandboxStats {
   /** Per endpoint: `total` and a count per answer (`"200"`, `"429"`, …, `"hang"`, `"reset"`). */
-  readonly requests: Readonly<Record<IngestEndpoint, Readonly<Record<string, number>>>>;
+  readonly requests: Readonly<Record<SandboxEndpoint, Readonly<Record<string, number>>>>;
   readonly records: {
     /** `raw`: every stored copy; `unique`: distinct dedupe keys; `duplicates` = raw − unique. */
     readonly '/import': RecordCounts & {
@@ -47,10 +52,12 @@ export interface SandboxStats {
 }
 
 export class StatsCounter {
-  readonly requests = blank(() => ({ total: 0 }) as Record<string, number>);
+  readonly requests = Object.fromEntries(
+    REQUEST_ENDPOINTS.map((e) => [e, { total: 0 } as Record<string, number>]),
+  ) as Record<SandboxEndpoint, Record<string, number>>;
   readonly records = blank((): RecordCounts => ({ accepted: 0, rejected: 0, dropped: 0 }));
 
-  request(endpoint: IngestEndpoint, answer: number | 'hang' | 'reset'): void {
+  request(endpoint: SandboxEndpoint, answer: number | 'hang' | 'reset'): void {
     const counts = this.requests[endpoint];
     const key = String(answer);
     counts.total = (counts.total ?? 0) + 1;
@@ -65,8 +72,8 @@ export class StatsCounter {
   }
 
   clear(): void {
+    for (const endpoint of REQUEST_ENDPOINTS) this.requests[endpoint] = { total: 0 };
     for (const endpoint of INGEST_ENDPOINTS) {
-      this.requests[endpoint] = { total: 0 };
       this.records[endpoint] = { accepted: 0, rejected: 0, dropped: 0 };
     }
   }
@@ -95,6 +102,8 @@ export function snapshot(state: StatsSources, faults: FaultSet): SandboxStats {
       '/track': copy(stats.requests['/track']),
       '/engage': copy(stats.requests['/engage']),
       '/groups': copy(stats.requests['/groups']),
+      '/api/query/engage': copy(stats.requests['/api/query/engage']),
+      '/api/query/cohorts/list': copy(stats.requests['/api/query/cohorts/list']),
     },
     records: {
       '/import': {
