@@ -709,7 +709,7 @@ const cohortQuery = z
       .meta({ description: 'Mixpanel project id the cohorts belong to (`cohorts sync`).' }),
     region: z.enum(REGIONS).default('us').meta({
       description:
-        "Data residency of the project: picks the Query API host mixpanel.com, eu.mixpanel.com or in.mixpanel.com.",
+        'Data residency of the project: picks the Query API host mixpanel.com, eu.mixpanel.com or in.mixpanel.com.',
     }),
     apiHost: z.url().optional().meta({
       description:
