@@ -1,8 +1,9 @@
 /**
  * "segment-mixpanel / Internals": the USE view for diagnosing causes. Batching and the unsettled
- * backlog (saturation), the Kafka consumer group (assignment, rebalances, commits) and the Node.js
- * runtime of each replica.
+ * backlog (saturation), the Kafka consumer group (assignment, rebalances, commits), the Node.js
+ * runtime of each replica, and cohort sync (cohorts.ts).
  */
+import { cohortRow } from './cohorts.js';
 import { stat, table, timeseries, type DashboardSpec } from './grafana.js';
 import { annotations } from './overview.js';
 import { SEL, SEL_TOPIC, increase, quantile, ratio, sumRate } from './queries.js';
@@ -14,7 +15,7 @@ export const internals: DashboardSpec = {
   uid: 'segment-mixpanel-internals',
   title: 'segment-mixpanel / Internals',
   description:
-    'Why the overview looks the way it does: batching, backlog and backpressure, the Kafka consumer group, and the Node.js runtime per replica.',
+    'Why the overview looks the way it does: batching, backlog and backpressure, the Kafka consumer group, the Node.js runtime per replica; and cohort sync.',
   annotations,
   rows: [
     {
@@ -371,5 +372,6 @@ export const internals: DashboardSpec = {
         }),
       ],
     },
+    cohortRow,
   ],
 };

@@ -245,7 +245,7 @@ export class CohortSync {
     }
     await this.must(this.finish(cohort, generation, info.name));
     this.options.metrics.cohortSyncs.inc({ source: info.source, result: 'completed' });
-    this.options.logger.info(
+    this.options.logger.debug(
       { cohort: cohort.ref, generation, members: cohort.members.size },
       `${describeCohort(cohort.ref, info.name)}: sync ${generation} complete`,
     );

@@ -1,9 +1,14 @@
 /**
- * The CohortLog on Kafka: one idempotent producer (acknowledged by all in-sync replicas, one
- * request in flight, so records of a key are never reordered by a retry) writing identify
- * messages to `cohorts.topic` and state records to `cohorts.stateTopic`. kafkajs's own retries are
- * bounded: a failed write comes back as a value, cohort sync stops where it stands and the
- * webhook answers failure (Mixpanel retries) or the Query API sync is tried again later.
+ * The CohortLog on Kafka: one producer (acknowledged by all in-sync replicas, one request in
+ * flight, so records of a key are never reordered by a retry) writing identify messages to
+ * `cohorts.topic` and state records to `cohorts.stateTopic`. kafkajs's retries are bounded: a
+ * failed write comes back as a value, cohort sync stops where it stands and the webhook answers
+ * failure (Mixpanel retries) or the Query API sync is tried again later.
+ *
+ * Not kafkajs's idempotent producer: a retried write may leave a copy, and cohort sync already
+ * writes the same bytes again after any failure (deterministic messages), so the copy is harmless;
+ * bounding an idempotent producer's retries would only trade its promise for a warning, and it
+ * would need the IdempotentWrite permission on secured clusters.
  */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { CohortLog, LogResult } from './cohort-log.js';
@@ -19,7 +24,6 @@ export function createKafkaCohortLog(options: {
   readonly stateTopic: string;
 }): KafkaCohortLog {
   const producer: Producer = options.kafka.producer({
-    idempotent: true,
     maxInFlightRequests: 1,
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
     allowAutoTopicCreation: false,

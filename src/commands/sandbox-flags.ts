@@ -105,9 +105,11 @@ export function declareSandboxFlags(command: Command): Command {
   return command.addHelpText(
     'after',
     `
-Endpoints: POST /import, GET|POST /track, /engage, /groups.
+Endpoints: POST /import, GET|POST /track, /engage, /groups; the Query API's
+POST /api/query/cohorts/list and /api/query/engage (filter_by_cohort).
 Inspection: GET /_sandbox/stats, GET /_sandbox/records?distinct_id=ID, POST /_sandbox/reset,
-GET|POST|DELETE /_sandbox/faults (POST body e.g. {"endpoint":"/import","status":429,"count":2}).
+GET|POST|DELETE /_sandbox/faults (POST body e.g. {"endpoint":"/import","status":429,"count":2}),
+GET|POST /_sandbox/cohorts, POST /_sandbox/cohorts/ID/webhook and /_sandbox/cohorts/ID/sync.
 See docs/sandbox.md.`,
   );
 }
