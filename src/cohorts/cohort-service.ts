@@ -16,6 +16,8 @@ import type { Kafka } from 'kafkajs';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import { createKafka } from '../kafka/client.js';
+import { describeSecurityFailure } from '../kafka/security-diagnosis.js';
+import { preflightSecurity } from '../kafka/security-preflight.js';
 import { createLogger, type Logger } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics/registry.js';
 import { startOpsServer, type OpsServer } from '../metrics/server.js';
@@ -93,6 +95,7 @@ async function prepare(
     stateTopic: config.cohorts.stateTopic,
   });
   try {
+    await preflightSecurity(config.kafka);
     if (options.createTopics) {
       const { created } = await createCohortTopics(
         kafka,
@@ -138,6 +141,8 @@ async function prepare(
   } catch (err) {
     await log.close().catch(() => {});
     await ops?.close();
+    const security = describeSecurityFailure(err, config.kafka);
+    if (security !== undefined) throw new CohortStartupError(security, { cause: err });
     if (err instanceof Error && /^KafkaJS/.test(err.name)) {
       throw new CohortStartupError(
         `cannot reach Kafka (kafka.brokers = ${config.kafka.brokers.join(',')}): ${err.message}`,

@@ -42,6 +42,10 @@ const SCENARIOS: Record<string, unknown>[] = [
       apiHost: FILL,
       proxy: FILL,
     },
+    cohorts: {
+      webhook: { username: 'mixpanel', password: FILL },
+      query: { serviceAccount: { username: 'sa', secret: FILL }, projectId: '42', apiHost: FILL },
+    },
   },
   {
     kafka: {
