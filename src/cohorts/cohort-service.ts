@@ -1,7 +1,7 @@
 /**
- * The composition of the cohort commands (the processor's own root is src/app.ts): builds the
- * Kafka side, cohort sync and either the webhook receiver (`cohorts serve`) or the Query API
- * puller (`cohorts sync`), and owns their start and stop order.
+ * The composition of the cohort commands (the processor's own root is src/app.ts): the start both
+ * share is here; cohort-receiver.ts adds the webhook receiver (`cohorts serve`) and cohort-pull.ts
+ * the Query API puller (`cohorts sync`). Together they own the start and stop order.
  *
  * Start: ops server (liveness while loading) → topics checked (or created) → producer connected →
  * the state topic loaded → interrupted syncs of this source recovered → only then the webhook
@@ -25,14 +25,8 @@ import { VERSION } from '../version.js';
 import type { CohortLog } from './cohort-log.js';
 import { CohortSync } from './cohort-sync.js';
 import { createKafkaCohortLog, type KafkaCohortLog } from './kafka-cohort-log.js';
-import { CohortPuller, type CohortResult } from './query/cohort-puller.js';
-import { QueryBudget } from './query/query-budget.js';
-import { createQueryClient } from './query/query-client.js';
-import { QueryRequests } from './query/query-requests.js';
 import { loadCohortState } from './state-loader.js';
 import { checkCohortTopics, createCohortTopics } from './topics.js';
-import { WebhookHandler } from './webhook/webhook-handler.js';
-import { startWebhookServer, type WebhookServer } from './webhook/webhook-server.js';
 
 export type CohortServiceConfig = Pick<Config, 'kafka' | 'cohorts' | 'metrics' | 'log'>;
 
@@ -49,14 +43,14 @@ export interface CohortServiceOptions {
 }
 
 /** Whether to serve /metrics: a one-time sync ends before anything could scrape it. */
-type OpsWanted = { readonly ops: boolean };
+export type OpsWanted = { readonly ops: boolean };
 
 /** A problem starting that the user must fix: said in one line. */
 export class CohortStartupError extends Error {
   override name = 'CohortStartupError';
 }
 
-interface Prepared {
+export interface Prepared {
   readonly kafka: Kafka;
   readonly log: KafkaCohortLog;
   readonly sync: CohortSync;
@@ -66,7 +60,7 @@ interface Prepared {
   readonly ops: OpsServer | undefined;
 }
 
-async function prepare(
+export async function prepare(
   config: Readonly<CohortServiceConfig>,
   options: CohortServiceOptions & OpsWanted,
   source: 'webhook' | 'query',
@@ -150,130 +144,5 @@ async function prepare(
       );
     }
     throw err;
-  }
-}
-
-export interface CohortReceiver {
-  /** Where Mixpanel posts: `http://host:port/path`. */
-  readonly url: string;
-  readonly opsUrl: string | undefined;
-  readonly metrics: Metrics;
-  readonly sync: CohortSync;
-  stop(): Promise<void>;
-}
-
-/** `cohorts serve`: resolves once the receiver listens. */
-export async function startCohortReceiver(
-  config: Readonly<CohortServiceConfig>,
-  options: CohortServiceOptions = {},
-): Promise<CohortReceiver> {
-  const prepared = await prepare(config, { ...options, ops: true }, 'webhook');
-  const { sync, metrics, logger, clock, log, ops } = prepared;
-  const webhook = config.cohorts.webhook;
-  let server: WebhookServer;
-  try {
-    server = await startWebhookServer({
-      host: webhook.host,
-      port: webhook.port,
-      path: webhook.path,
-      credentials:
-        webhook.username !== undefined && webhook.password !== undefined
-          ? { username: webhook.username, password: webhook.password }
-          : undefined,
-      maxBodyBytes: webhook.maxBodyBytes,
-      handler: new WebhookHandler({ sync, metrics, logger }),
-      logger,
-    });
-  } catch (err) {
-    await log.close();
-    await ops?.close();
-    throw new CohortStartupError(
-      `cannot listen on ${webhook.host}:${webhook.port} (cohorts.webhook.host, cohorts.webhook.port): ${(err as Error).message}`,
-    );
-  }
-  // Incomplete full syncs are abandoned once they outlive the TTL.
-  let expiry = clock.setTimer(
-    function sweep() {
-      void sync.expire(webhook.sessionTtlMs).finally(() => {
-        expiry = clock.setTimer(sweep, Math.min(webhook.sessionTtlMs, 60 * 60 * 1000));
-      });
-    },
-    Math.min(webhook.sessionTtlMs, 60 * 60 * 1000),
-  );
-  const url = `${server.url}${webhook.path}`;
-  logger.info({ url, topic: config.cohorts.topic, metrics: ops?.url }, 'cohort receiver started');
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    opsUrl: ops?.url,
-    metrics,
-    sync,
-    stop() {
-      stopping ??= (async () => {
-        expiry.cancel();
-        await server.close();
-        await sync.idle();
-        await log.close().catch((err: unknown) => logger.warn({ err }, 'error closing producer'));
-        logger.info('cohort receiver stopped');
-        await ops?.close();
-      })();
-      return stopping;
-    },
-  };
-}
-
-export interface PullOptions extends CohortServiceOptions {
-  readonly cohortIds: readonly string[];
-  /** Repeat every this many ms; undefined: once. */
-  readonly everyMs?: number | undefined;
-  readonly signal: AbortSignal;
-}
-
-/** `cohorts sync`: one sync of every cohort, or one every `everyMs` until the signal aborts. */
-export async function runCohortPull(
-  config: Readonly<CohortServiceConfig>,
-  options: PullOptions,
-): Promise<CohortResult[]> {
-  const query = config.cohorts.query;
-  if (query.serviceAccount === undefined || query.projectId === undefined) {
-    throw new CohortStartupError(
-      'cohorts sync reads the Query API: set cohorts.query.serviceAccount (username, secret) and cohorts.query.projectId',
-    );
-  }
-  const prepared = await prepare(
-    config,
-    { ...options, ops: options.everyMs !== undefined },
-    'query',
-  );
-  const { sync, metrics, logger, clock, log, ops } = prepared;
-  const client = createQueryClient({
-    config: query,
-    projectId: query.projectId,
-    serviceAccount: query.serviceAccount,
-    clock,
-    metrics,
-  });
-  try {
-    const budget = new QueryBudget({
-      clock,
-      metrics,
-      perHour: query.queriesPerHour,
-      concurrent: query.maxConcurrentQueries,
-    });
-    const puller = new CohortPuller({
-      sync,
-      requests: new QueryRequests({ client, budget, clock, metrics, config: query }),
-      projectId: query.projectId,
-      clock,
-      metrics,
-      logger,
-      progress: options.progress ?? (() => {}),
-      queriesPerHour: query.queriesPerHour,
-    });
-    return await puller.run(options.cohortIds, options.everyMs, options.signal);
-  } finally {
-    await client.close();
-    await log.close().catch((err: unknown) => logger.warn({ err }, 'error closing producer'));
-    await ops?.close();
   }
 }

@@ -28,15 +28,10 @@ import type { Metrics } from '../metrics/registry.js';
 import type { CohortSource } from '../vocabulary.js';
 import { cohortKey, describeCohort, type CohortRef } from './cohort-ref.js';
 import { LOG_OK, type CohortLog, type LogResult } from './cohort-log.js';
-import { identifyMessage } from './identify-message.js';
+import { GenerationWriter, WriteFailed, type Moved, type Transition } from './generation-writer.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { CohortState, MembershipState } from './membership-state.js';
-import {
-  encodeState,
-  type GenerationInfo,
-  type GenerationKind,
-  type StateRecord,
-} from './state-records.js';
+import type { GenerationInfo, GenerationKind } from './state-records.js';
 
 export interface PageInput {
   readonly ref: CohortRef;
@@ -76,28 +71,13 @@ export interface CohortSyncOptions {
   readonly batchSize: number;
 }
 
-interface Transition {
-  readonly distinctId: string;
-  readonly member: boolean;
-}
-
-interface Moved {
-  entered: number;
-  exited: number;
-}
-
-/** A write the broker did not acknowledge; carries the Kafka error. */
-class WriteFailed extends Error {
-  override name = 'WriteFailed';
-  constructor(override readonly cause: Error) {
-    super(cause.message);
-  }
-}
-
 export class CohortSync {
   private readonly lock = new KeyedLock();
+  private readonly writer: GenerationWriter;
 
-  constructor(private readonly options: CohortSyncOptions) {}
+  constructor(private readonly options: CohortSyncOptions) {
+    this.writer = new GenerationWriter(options);
+  }
 
   /** The id the next Query API generation of this cohort gets. */
   nextQueryGeneration(ref: CohortRef): string {
@@ -114,10 +94,14 @@ export class CohortSync {
       const cohort = this.options.state.cohort(ref);
       const info = cohort.generations.get(generation);
       if (!info) return LOG_OK;
-      const result = await this.finish(cohort, generation, info.name);
-      if (result.ok)
-        this.options.metrics.cohortSyncs.inc({ source: info.source, result: 'abandoned' });
-      return result;
+      try {
+        await this.writer.finish(cohort, generation, info.name);
+      } catch (err) {
+        if (err instanceof WriteFailed) return { ok: false, error: err.cause };
+        throw err;
+      }
+      this.options.metrics.cohortSyncs.inc({ source: info.source, result: 'abandoned' });
+      return LOG_OK;
     });
   }
 
@@ -180,12 +164,12 @@ export class CohortSync {
         name: input.name,
         totalPages: input.totalPages,
       };
-      await this.write([{ type: 'generation', ref, generation, info }]);
+      await this.writer.write([{ type: 'generation', ref, generation, info }]);
     }
     const pages = cohort.pagesOf(generation);
     if (!pages.has(input.page)) {
       const staged = { ids: [...new Set(input.ids)], last: input.last === true };
-      await this.write([{ type: 'page', ref, generation, page: input.page, staged }]);
+      await this.writer.write([{ type: 'page', ref, generation, page: input.page, staged }]);
       this.options.metrics.cohortPages.inc({ source: input.source });
     }
     const moved: Moved = { entered: 0, exited: 0 };
@@ -199,7 +183,7 @@ export class CohortSync {
   private async supersede(cohort: CohortState): Promise<void> {
     for (const [generation, info] of [...cohort.generations]) {
       if (info.source !== 'webhook' || info.kind !== 'full') continue;
-      await this.must(this.finish(cohort, generation, info.name));
+      await this.writer.finish(cohort, generation, info.name);
       this.options.metrics.cohortSyncs.inc({ source: 'webhook', result: 'abandoned' });
       this.options.logger.warn(
         { cohort: cohort.ref, generation },
@@ -225,7 +209,7 @@ export class CohortSync {
         transitions.push({ distinctId, member: entering });
       }
     }
-    await this.emit(cohort, generation, info, transitions, moved);
+    await this.writer.emit(cohort, generation, info, transitions, moved);
   }
 
   /** Exits of a complete full listing, then the generation is finished. */
@@ -241,80 +225,14 @@ export class CohortSync {
       for (const distinctId of cohort.members.keys()) {
         if (!listed.has(distinctId)) exits.push({ distinctId, member: false });
       }
-      await this.emit(cohort, generation, info, exits, moved);
+      await this.writer.emit(cohort, generation, info, exits, moved);
     }
-    await this.must(this.finish(cohort, generation, info.name));
+    await this.writer.finish(cohort, generation, info.name);
     this.options.metrics.cohortSyncs.inc({ source: info.source, result: 'completed' });
     this.options.logger.debug(
       { cohort: cohort.ref, generation, members: cohort.members.size },
       `${describeCohort(cohort.ref, info.name)}: sync ${generation} complete`,
     );
-  }
-
-  /** Identify messages, acknowledged, then the membership they report; in batches. */
-  private async emit(
-    cohort: CohortState,
-    generation: string,
-    info: GenerationInfo,
-    transitions: readonly Transition[],
-    moved: Moved,
-  ): Promise<void> {
-    const { batchSize, sendToMixpanel, metrics } = this.options;
-    const stamp = { id: generation, timestampMs: info.timestampMs, name: info.name };
-    for (let start = 0; start < transitions.length; start += batchSize) {
-      const batch = transitions.slice(start, start + batchSize);
-      const messages = batch.map((t) =>
-        identifyMessage({
-          ref: cohort.ref,
-          distinctId: t.distinctId,
-          member: t.member,
-          generation: stamp,
-          sendToMixpanel,
-        }),
-      );
-      await this.must(this.options.log.publish(messages));
-      await this.write(
-        batch.map((t) => ({
-          type: 'member' as const,
-          ref: cohort.ref,
-          distinctId: t.distinctId,
-          generation: t.member ? generation : null,
-        })),
-      );
-      const entered = batch.filter((t) => t.member).length;
-      const exited = batch.length - entered;
-      moved.entered += entered;
-      moved.exited += exited;
-      metrics.cohortMembers.inc({ source: info.source, transition: 'entered' }, entered);
-      metrics.cohortMembers.inc({ source: info.source, transition: 'exited' }, exited);
-    }
-  }
-
-  /** The cohort record first (late retries are then recognised), then the leftovers deleted. */
-  private async finish(cohort: CohortState, generation: string, name: string): Promise<LogResult> {
-    const finished = [...cohort.finished.filter((g) => g !== generation), generation];
-    const match = /^query-(\d+)$/.exec(generation);
-    const sequence = Math.max(cohort.sequence, match ? Number(match[1]) : 0);
-    try {
-      await this.write([{ type: 'cohort', ref: cohort.ref, info: { name, finished, sequence } }]);
-      await this.write(this.leftovers(cohort, generation));
-      return LOG_OK;
-    } catch (err) {
-      if (err instanceof WriteFailed) return { ok: false, error: err.cause };
-      throw err;
-    }
-  }
-
-  /** Tombstones for a generation and its staged pages. */
-  private leftovers(cohort: CohortState, generation: string): StateRecord[] {
-    const ref = cohort.ref;
-    const records: StateRecord[] = [...(cohort.pages.get(generation)?.keys() ?? [])].map(
-      (page) => ({ type: 'page', ref, generation, page, staged: null }),
-    );
-    if (cohort.generations.has(generation)) {
-      records.push({ type: 'generation', ref, generation, info: null });
-    }
-    return records;
   }
 
   private async recoverCohort(
@@ -327,8 +245,8 @@ export class CohortSync {
     for (const generation of new Set([...cohort.generations.keys(), ...cohort.pages.keys()])) {
       const info = cohort.generations.get(generation);
       if (info && !cohort.isFinished(generation)) continue;
-      const leftovers = this.leftovers(cohort, generation);
-      if (leftovers.length > 0) await this.write(leftovers);
+      const leftovers = this.writer.leftovers(cohort, generation);
+      if (leftovers.length > 0) await this.writer.write(leftovers);
     }
     const open = [...cohort.generations].sort(([, a], [, b]) => a.timestampMs - b.timestampMs);
     for (const [generation, info] of open) {
@@ -338,7 +256,7 @@ export class CohortSync {
       if (cohort.isComplete(generation)) {
         await this.complete(cohort, generation, info, moved);
       } else if (info.source === 'query' || this.options.clock.now() - info.timestampMs > ttlMs) {
-        await this.must(this.finish(cohort, generation, info.name));
+        await this.writer.finish(cohort, generation, info.name);
         this.options.metrics.cohortSyncs.inc({ source: info.source, result: 'abandoned' });
       }
     }
@@ -349,20 +267,5 @@ export class CohortSync {
       );
     }
     return { kind: 'applied', ...moved, completed: false };
-  }
-
-  /** Writes state records, acknowledged, then applies them to the in-memory state. */
-  private async write(records: readonly StateRecord[]): Promise<void> {
-    const { batchSize } = this.options;
-    for (let start = 0; start < records.length; start += batchSize) {
-      const batch = records.slice(start, start + batchSize);
-      await this.must(this.options.log.record(batch.map(encodeState)));
-      for (const record of batch) this.options.state.apply(record);
-    }
-  }
-
-  private async must(result: Promise<LogResult>): Promise<void> {
-    const outcome = await result;
-    if (!outcome.ok) throw new WriteFailed(outcome.error);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * `segment-mixpanel cohorts serve` and `cohorts sync`: config and overrides, progress on stderr,
- * the outcome on stdout. The work is in src/cohorts/ (cohort-service.ts composes it).
+ * the outcome on stdout. The work is in src/cohorts/ (composed in cohort-service.ts,
+ * cohort-receiver.ts and cohort-pull.ts).
  */
-import { startCohortReceiver, runCohortPull } from '../cohorts/cohort-service.js';
+import { runCohortPull } from '../cohorts/cohort-pull.js';
+import { startCohortReceiver } from '../cohorts/cohort-receiver.js';
 import type { CohortResult } from '../cohorts/query/cohort-puller.js';
 import { loadToolConfig } from '../config/load.js';
 import { createLogger } from '../log.js';

@@ -9,12 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import type { CohortLog, LogResult } from '../../src/cohorts/cohort-log.js';
-import {
-  runCohortPull,
-  startCohortReceiver,
-  type CohortReceiver,
-  type CohortServiceConfig,
-} from '../../src/cohorts/cohort-service.js';
+import { runCohortPull } from '../../src/cohorts/cohort-pull.js';
+import { startCohortReceiver, type CohortReceiver } from '../../src/cohorts/cohort-receiver.js';
+import type { CohortServiceConfig } from '../../src/cohorts/cohort-service.js';
 import type { IdentifyRecord } from '../../src/cohorts/identify-message.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';

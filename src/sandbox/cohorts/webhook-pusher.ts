@@ -3,22 +3,18 @@
  * there as Mixpanel does it (src/mixpanel/cohort-webhook.ts). The first sync sends the whole
  * cohort (`members`), later ones what changed since the last *successful* sync (`add_members`,
  * then `remove_members`, each sent even when empty), in pages of `cohorts.syncPageSize` sharing a
- * session id. A request answered 429 or 5xx, or not answered, is retried `syncRetries` times with
- * a doubling delay; then the sync fails and the next one starts from the same snapshot. 400, 401,
- * 403 and 404 pause the connection. A dynamic connection syncs every `syncIntervalMs`; a snapshot
+ * session id. Each request is delivered with Mixpanel's retries (webhook-delivery.ts); a request
+ * that still fails fails the sync, and the next one starts from the same snapshot; a pausing
+ * answer pauses the connection. A dynamic connection syncs every `syncIntervalMs`; a snapshot
  * older than `snapshotTtlMs` makes the next sync a full one again. Time runs on the sandbox clock.
  */
 import { z } from 'zod';
 import type { Clock, Timer } from '../../clock.js';
 import type { Logger } from '../../log.js';
-import {
-  PAUSING_STATUSES,
-  isRetriedStatus,
-  type CohortSyncAction,
-  type CohortSyncRequestInput,
-} from '../../mixpanel/cohort-webhook.js';
+import type { CohortSyncAction, CohortSyncRequestInput } from '../../mixpanel/cohort-webhook.js';
 import type { SandboxCohortSettings } from '../settings.js';
 import type { CohortBook } from './cohort-book.js';
+import { deliver } from './webhook-delivery.js';
 
 export const webhookConnectionSchema = z
   .object({
@@ -68,15 +64,6 @@ interface Connection {
   running: Promise<SyncReport | undefined>;
   readonly stop: AbortController;
 }
-
-type Sent =
-  | { readonly ok: true; readonly requests: number }
-  | {
-      readonly ok: false;
-      readonly paused: boolean;
-      readonly requests: number;
-      readonly error: string;
-    };
 
 export class WebhookPusher {
   private readonly connections = new Map<number, Connection>();
@@ -206,7 +193,11 @@ export class WebhookPusher {
             members: slice.map((id) => this.member(id)),
           },
         };
-        const sent = await this.send(connection, body);
+        const sent = await deliver(connection.spec, body, {
+          clock: this.deps.clock,
+          settings,
+          signal: connection.stop.signal,
+        });
         requests += sent.requests;
         if (!sent.ok) {
           return {
@@ -255,89 +246,5 @@ export class WebhookPusher {
       mixpanel_distinct_id: distinctId,
       ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
     };
-  }
-
-  /** One request with Mixpanel's retries. */
-  private async send(connection: Connection, body: CohortSyncRequestInput): Promise<Sent> {
-    const { clock, settings } = this.deps;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (connection.spec.username !== undefined) {
-      const token = `${connection.spec.username}:${connection.spec.password ?? ''}`;
-      headers.authorization = `Basic ${Buffer.from(token).toString('base64')}`;
-    }
-    let error = '';
-    for (let attempt = 0; attempt <= settings.syncRetries; attempt++) {
-      if (attempt > 0) {
-        try {
-          await clock.sleep(settings.syncRetryDelayMs * 2 ** (attempt - 1), connection.stop.signal);
-        } catch {
-          return { ok: false, paused: false, requests: attempt, error: 'disconnected' };
-        }
-      }
-      const answer = await this.post(connection, headers, body);
-      if (answer.status === undefined) {
-        error = answer.error;
-        continue;
-      }
-      if (answer.status >= 200 && answer.status < 300) {
-        return answer.success
-          ? { ok: true, requests: attempt + 1 }
-          : {
-              ok: false,
-              paused: false,
-              requests: attempt + 1,
-              error: `${answer.status}: ${answer.error}`,
-            };
-      }
-      error = `${answer.status}: ${answer.error}`;
-      if (PAUSING_STATUSES.includes(answer.status)) {
-        return { ok: false, paused: true, requests: attempt + 1, error };
-      }
-      if (!isRetriedStatus(answer.status)) {
-        return { ok: false, paused: false, requests: attempt + 1, error };
-      }
-    }
-    return { ok: false, paused: false, requests: settings.syncRetries + 1, error };
-  }
-
-  private async post(
-    connection: Connection,
-    headers: Record<string, string>,
-    body: CohortSyncRequestInput,
-  ): Promise<
-    | { readonly status: number; readonly success: boolean; readonly error: string }
-    | { readonly status: undefined; readonly error: string }
-  > {
-    const controller = new AbortController();
-    const timer = this.deps.clock.setTimer(
-      () => controller.abort(),
-      this.deps.settings.syncTimeoutMs,
-    );
-    const onStop = (): void => controller.abort();
-    connection.stop.signal.addEventListener('abort', onStop, { once: true });
-    try {
-      const response = await fetch(connection.spec.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal: controller.signal,
-      });
-      const text = await response.text();
-      let answer: { status?: unknown; error?: { message?: unknown } } = {};
-      try {
-        answer = JSON.parse(text) as typeof answer;
-      } catch {
-        // not JSON: not a success
-      }
-      const message =
-        typeof answer.error?.message === 'string' ? answer.error.message : text.slice(0, 200);
-      return { status: response.status, success: answer.status === 'success', error: message };
-    } catch (err) {
-      const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-      return { status: undefined, error: typeof cause === 'string' ? cause : String(err) };
-    } finally {
-      timer.cancel();
-      connection.stop.signal.removeEventListener('abort', onStop);
-    }
   }
 }
