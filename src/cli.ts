@@ -471,6 +471,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * Runs the command line and sets the exit code; the entry of both bin/segment-mixpanel.js and
+ * `node dist/cli.js`.
+ */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  // Output piped into a reader that stopped (`| head`): stop quietly, as Unix tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+  process.exitCode = await main(argv);
+}
+
 function isEntryPoint(): boolean {
   const script = process.argv[1];
   if (!script) return false;
@@ -481,11 +494,4 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  // Output piped into a reader that stopped (`| head`): stop quietly, as Unix tools do.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(0);
-  });
-  process.exitCode = await main(process.argv.slice(2));
-}
+if (isEntryPoint()) await runCli(process.argv.slice(2));
