@@ -92,10 +92,15 @@ describe('loadConfig', () => {
     expect(problem).toContain('"us"');
   });
 
-  it('rejects unknown keys and suggests the variable meant', () => {
-    const file = tempFile('c.yaml', 'mixpanel:\n  projectToken: abc\nbatching:\n  maxRecord: 10\n');
+  it('rejects unknown keys and suggests the key or variable meant', () => {
+    const file = tempFile(
+      'c.yaml',
+      'mixpanel:\n  projectToken: abc\n  projectid: "1"\nbatching:\n  maxRecord: 10\n  colour: red\nkafak:\n  brokers: [a:1]\n',
+    );
     expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([
-      `unknown key batching.maxRecord in ${file}`,
+      `unknown key mixpanel.projectid in ${file} (did you mean mixpanel.projectId?)`,
+      `unknown key batching.maxRecord in ${file} (did you mean batching.maxRecords?); unknown key batching.colour in ${file}`,
+      `unknown key kafak in ${file} (did you mean kafka?)`,
     ]);
     expect(
       problemsOf(() => loadConfig({ env: { ...TOKEN, SEGMENT_MIXPANEL_KAFKA_BROKER: 'x:1' } })),

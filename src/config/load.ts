@@ -18,6 +18,7 @@ import {
 } from './keys.js';
 import { MASK, redactUrlCredentials } from './redact.js';
 import { configSchema, type Config } from './schema.js';
+import { closest } from './suggest.js';
 
 /** The variable that may name the config file when --config is not given. */
 export const CONFIG_FILE_ENV = `${ENV_PREFIX}CONFIG`;
@@ -222,9 +223,13 @@ function describeIssue(
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const where = path.length > 0 ? `${path.join('.')}.` : '';
-    const source = findSource(path, sources);
     return issue.keys
-      .map((k) => `unknown key ${where}${k}${source ? ` in ${sourceName(source)}` : ''}`)
+      .map((k) => {
+        const source = findSource([...path, k], sources);
+        const match = closest(k, namesUnder(path));
+        const hint = match ? ` (did you mean ${where}${match}?)` : '';
+        return `unknown key ${where}${k}${source ? ` in ${sourceName(source)}` : ''}${hint}`;
+      })
       .join('; ');
   }
   const dotted = path.length > 0 ? path.join('.') : '(root)';
@@ -288,30 +293,22 @@ function quote(path: readonly (string | number)[], value: unknown): string {
 }
 
 function suggest(name: string): string {
-  let best: { env: string; distance: number } | undefined;
-  for (const key of CONFIG_KEYS) {
-    const distance = editDistance(name, key.env);
-    if (!best || distance < best.distance) best = { env: key.env, distance };
-  }
-  return best && best.distance <= 3 ? ` (did you mean ${best.env}?)` : '';
+  const match = closest(
+    name,
+    CONFIG_KEYS.map((k) => k.env),
+  );
+  return match ? ` (did you mean ${match}?)` : '';
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min(
-        current + 1,
-        (row[j - 1] as number) + 1,
-        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      prev = current;
+/** The known names one level below `path`: the candidates for a misspelt key there. */
+function namesUnder(path: readonly (string | number)[]): string[] {
+  const names = new Set<string>();
+  for (const entry of [...CONFIG_KEYS, ...CONFIG_GROUPS]) {
+    if (entry.path.length > path.length && path.every((p, i) => entry.path[i] === p)) {
+      names.add(entry.path[path.length] as string);
     }
   }
-  return row[b.length] as number;
+  return [...names];
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

@@ -232,6 +232,27 @@ const kafka = z
     lagIntervalMs: positiveMs
       .default(15_000)
       .meta({ description: 'How often committed-offset lag is measured against the log end.' }),
+    connectionTimeoutMs: positiveMs.default(3000).meta({
+      description:
+        'How long one attempt to connect to a broker (TCP, then TLS when enabled) may take.',
+    }),
+    requestTimeoutMs: positiveMs.default(30_000).meta({
+      description: 'How long a request to a broker may wait for its answer before it is retried.',
+    }),
+    retries: z.number().int().min(0).default(5).meta({
+      description:
+        'Retries of a failed broker operation (connect, metadata, fetch, commit) before it counts as failed. A consumer that fails this way restarts by itself; with the delays below, an unreachable broker is reported after about 8 s.',
+    }),
+    retryInitialDelayMs: positiveMs.default(300).meta({
+      description: 'Delay before the first retry of a broker operation; it doubles per retry.',
+    }),
+    retryMaxDelayMs: positiveMs.default(3000).meta({
+      description: 'Upper bound of the delay between two retries of a broker operation.',
+    }),
+    startupTimeoutMs: positiveMs.default(10_000).meta({
+      description:
+        'How long commands wait at startup for the brokers to answer and the topics to be checked; past it they stop with one line naming `kafka.brokers`.',
+    }),
   })
   .strict()
   .refine((k) => k.heartbeatIntervalMs * 3 <= k.sessionTimeoutMs, {
@@ -257,7 +278,11 @@ const kafka = z
         'without TLS this mechanism sends the password or token in clear text to every broker; set kafka.ssl: true (or kafka.tls), or kafka.allowPlaintextSasl: true if the network path is trusted',
       path: ['sasl', 'mechanism'],
     },
-  );
+  )
+  .refine((k) => k.retryInitialDelayMs <= k.retryMaxDelayMs, {
+    message: 'retryInitialDelayMs must not exceed retryMaxDelayMs',
+    path: ['retryInitialDelayMs'],
+  });
 
 /** TLS is on with `kafka.ssl: true` or any `kafka.tls` setting. */
 export function kafkaTlsEnabled(k: {

@@ -34,6 +34,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
 import { createRevokeGate } from './revoke-gate.js';
 import { NotAGroupMemberError, type Source, type SourceHandler } from './source.js';
+import { kafkaRetry } from '../kafka/client.js';
 
 export interface KafkaSourceOptions {
   readonly kafka: Kafka;
@@ -104,7 +105,7 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
     // How long the broker holds a fetch without new data (kafkajs default 5 s; Java's 500 ms).
     maxWaitTimeInMs: config.maxWaitTimeMs,
     allowAutoTopicCreation: false,
-    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    retry: kafkaRetry(config),
     partitionAssigners: [gate.assigner(PartitionAssigners.roundRobin)],
   });
 
