@@ -21,6 +21,7 @@ import { DeadLetterWriter } from './dead-letter/writer.js';
 import { createAvroDecoder, type AvroDecoder } from './decode/avro.js';
 import { createRecordDecoder } from './decode/record-decoder.js';
 import { createKafka } from './kafka/client.js';
+import { describeKafkaProblem, kafkaProblemOf } from './kafka/problem.js';
 import { describeSecurityFailure } from './kafka/security-diagnosis.js';
 import { preflightSecurity } from './kafka/security-preflight.js';
 import type { TopicPartition } from './kafka/topic-partition.js';
@@ -145,20 +146,11 @@ function describeStartupError(err: unknown, config: Readonly<Config>): Error {
   if (error instanceof MissingTopicError) return new StartupError(error.message, { cause: error });
   const security = describeSecurityFailure(error, config.kafka);
   if (security !== undefined) return new StartupError(security, { cause: error });
-  const causes: string[] = [];
-  for (
-    let e: unknown = error;
-    e instanceof Error;
-    e = (e as { cause?: unknown }).cause ?? (e as { originalError?: unknown }).originalError
-  ) {
-    causes.push(e.message);
-    if (causes.length > 4) break;
-  }
   if (/^KafkaJS/.test(error.name)) {
-    return new StartupError(
-      `cannot start the Kafka consumer or producer (kafka.brokers = ${config.kafka.brokers.join(',')}): ${causes.join(': ')}`,
-      { cause: error },
-    );
+    const line = describeKafkaProblem(kafkaProblemOf(error, config.kafka), {
+      brokers: config.kafka.brokers,
+    });
+    return new StartupError(line, { cause: error });
   }
   return error;
 }
@@ -287,7 +279,13 @@ export function createApp(config: Readonly<Config>, overrides: AppOverrides = {}
   function start(): Promise<void> {
     starting ??= startInOrder().catch((err: unknown) => {
       if (err instanceof StartupAborted) return;
-      throw describeStartupError(err, config);
+      const described = describeStartupError(err, config);
+      // The stop that follows reports this failure, with the exit code the process ends with.
+      fatal ??= {
+        reason: described instanceof StartupError ? 'kafka' : 'internal',
+        message: described.message,
+      };
+      throw described;
     });
     return starting;
   }

@@ -14,7 +14,11 @@ import {
   type DlqReplayOptions,
 } from './commands/dlq.js';
 import { produceCommand, type ProduceCommandOptions } from './commands/produce.js';
-import { runCommand } from './commands/run.js';
+import { runCommand, type RunOptions } from './commands/run.js';
+import { topicsCreateCommand, type TopicsCreateOptions } from './commands/topics.js';
+import { CommandFailed, EXIT_CODES, EXIT_CODES_HELP } from './commands/exit-codes.js';
+import { TOPIC_DEFAULTS } from './topics/recommended.js';
+import { createLogger } from './log.js';
 import { terminationSignal } from './commands/termination.js';
 import { runSandbox } from './commands/sandbox.js';
 import { declareSandboxFlags, type SandboxFlags } from './commands/sandbox-flags.js';
@@ -39,8 +43,6 @@ import { TopicNotFoundError } from './dead-letter/reader.js';
 import { ReplayRefused } from './dead-letter/replay.js';
 import { REASON_CODES, isReasonCode } from './vocabulary.js';
 import { VERSION } from './version.js';
-
-export const EXIT_USAGE = 2;
 
 const configOption = (): Option =>
   new Option(
@@ -81,12 +83,83 @@ function addRun(program: Command): void {
     .command('run')
     .description('run the stream processor: Kafka → Mixpanel, with dead-lettering and metrics')
     .addOption(configOption())
+    .option('--create-topics', 'create missing topics with the recommended settings first')
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines as JSON or pretty; auto: pretty on a terminal',
+      ).choices(['auto', 'json', 'pretty']),
+    )
     .addHelpText(
       'after',
-      '\nConfiguration comes from the file and SEGMENT_MIXPANEL_* variables; see docs/configuration.md.\nExample:\n  SEGMENT_MIXPANEL_MIXPANEL_PROJECT_TOKEN=... segment-mixpanel run -c config.yaml\n',
+      `
+Configuration comes from the file and SEGMENT_MIXPANEL_* variables; see docs/configuration.md.
+Before starting it checks the brokers and the topics; a problem ends it at once with one line.
+Examples:
+  segment-mixpanel run -c config.yaml
+  segment-mixpanel run -c config.yaml --create-topics --log-format pretty
+${EXIT_CODES_HELP}
+`,
     )
-    .action(async (opts: { config?: string }) => {
-      process.exitCode = await runCommand(opts, process.stderr);
+    .action(async (opts: RunOptions) => {
+      process.exitCode = await runCommand(opts, { out: process.stdout, err: process.stderr });
+    });
+}
+
+function addTopics(program: Command): void {
+  const topics = program.command('topics').description('set up the Kafka topics');
+  topics
+    .command('create')
+    .description('create the raw and dead-letter topics with recommended settings, if missing')
+    .addOption(configOption())
+    .option('-b, --brokers <list>', 'bootstrap brokers, comma-separated (overrides kafka.brokers)')
+    .option(
+      '-t, --topic <topic>',
+      'a raw topic to create instead of kafka.topics (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--no-dead-letter', 'do not create kafka.deadLetterTopic')
+    .option(
+      '-p, --partitions <n>',
+      `partitions of each raw topic (default ${TOPIC_DEFAULTS.partitions})`,
+      integer('--partitions', 1),
+    )
+    .option(
+      '--replication-factor <n>',
+      `copies of each partition (default: the brokers, at most ${TOPIC_DEFAULTS.maxReplicationFactor})`,
+      integer('--replication-factor', 1),
+    )
+    .option(
+      '--retention-days <n>',
+      `retention of the raw topics (default ${TOPIC_DEFAULTS.retentionDays})`,
+      integer('--retention-days', 1),
+    )
+    .option(
+      '--dead-letter-retention-days <n>',
+      `retention of the dead-letter topic (default ${TOPIC_DEFAULTS.deadLetterRetentionDays})`,
+      integer('--dead-letter-retention-days', 1),
+    )
+    .option('-n, --dry-run', 'say what would be created; create nothing')
+    .addHelpText(
+      'after',
+      `
+Existing topics are reported and left as they are (a retention shorter than recommended gets a
+note), so running it again is harmless. The dead-letter topic gets ${TOPIC_DEFAULTS.deadLetterPartitions} partition and a long
+retention: dead letters wait for someone to inspect and replay them.
+
+Examples:
+  segment-mixpanel topics create -c config.yaml
+  segment-mixpanel topics create -b 127.0.0.1:9092 -t segment-events --partitions 12 --dry-run
+${EXIT_CODES_HELP}
+`,
+    )
+    .action(async (opts: TopicsCreateOptions) => {
+      await topicsCreateCommand(
+        opts,
+        { out: process.stdout },
+        systemClock,
+        createLogger({ level: 'warn' }, process.stderr as never),
+      );
     });
 }
 
@@ -421,8 +494,10 @@ export function buildProgram(): Command {
     .description('Moves a Segment event stream from Kafka into Mixpanel.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText('after', EXIT_CODES_HELP);
   addRun(program);
+  addTopics(program);
   addProduce(program);
   addDlq(program);
   addCheckConfig(program);
@@ -447,14 +522,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Commands that decide their own exit status (run) set process.exitCode.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    if (err instanceof CommandFailed) {
+      process.stderr.write(`segment-mixpanel: ${err.message}\n`);
+      return err.exitCode;
+    }
     if (
       err instanceof ConfigError ||
       err instanceof ReplayRefused ||
       err instanceof TopicNotFoundError
     ) {
       process.stderr.write(`segment-mixpanel: ${err.message}\n`);
-      return EXIT_USAGE;
+      return EXIT_CODES.usage;
     }
     if (err instanceof CohortStartupError || err instanceof CohortTopicError) {
       process.stderr.write(`segment-mixpanel: cannot start: ${err.message}\n`);
@@ -462,12 +541,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (err instanceof StartupError) {
       process.stderr.write(`segment-mixpanel: cannot start: ${err.message}\n`);
-      return 1;
+      return EXIT_CODES.failure;
     }
     process.stderr.write(
       `segment-mixpanel: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
-    return 1;
+    return EXIT_CODES.failure;
   }
 }
 
@@ -481,7 +560,10 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     if (err.code !== 'EPIPE') throw err;
     process.exit(0);
   });
-  process.exitCode = await main(argv);
+  const code = await main(argv);
+  process.exitCode = code;
+  // Done: a client library still retrying in the background must not hold the exit back.
+  systemClock.setTimer(() => process.exit(code), 1000);
 }
 
 function isEntryPoint(): boolean {

@@ -14,6 +14,8 @@ import {
 import { replayDeadLetters, type ReplayItem } from '../dead-letter/replay.js';
 import { createLogger } from '../log.js';
 import { createKafka } from '../kafka/client.js';
+import { preflight } from './kafka-preflight.js';
+import { withBrokers } from './topics.js';
 
 export interface DlqCommonOptions {
   readonly config?: string | undefined;
@@ -46,11 +48,16 @@ interface Io {
   readonly err: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-function setup(options: DlqCommonOptions, io: Io) {
+async function setup(options: DlqCommonOptions, io: Io, clock: Clock) {
   const config = loadToolConfig({ file: options.config });
-  const kafkaConfig = options.brokers
-    ? { ...config.kafka, brokers: options.brokers.split(',').map((b) => b.trim()) }
-    : config.kafka;
+  const kafkaConfig = withBrokers(config, options.brokers);
+  const topic = options.topic ?? config.kafka.deadLetterTopic;
+  await preflight(
+    kafkaConfig,
+    clock,
+    [{ topic, setting: options.topic ? '--topic' : 'kafka.deadLetterTopic' }],
+    'segment-mixpanel topics create',
+  );
   // Client warnings go to stderr: stdout carries the report (JSON with --json).
   const kafka = createKafka(kafkaConfig, createLogger({ level: 'warn' }, io.err), '-dlq');
   const filter: DeadLetterFilter = {
@@ -59,7 +66,7 @@ function setup(options: DlqCommonOptions, io: Io) {
     ...(options.until !== undefined ? { until: options.until } : {}),
     ...(options.offsets?.length ? { offsets: options.offsets } : {}),
   };
-  return { config, kafka, filter, topic: options.topic ?? config.kafka.deadLetterTopic };
+  return { config, kafka, filter, topic };
 }
 
 /** A progress line on stderr: rewritten in place on a terminal, every 5 s otherwise. */
@@ -88,7 +95,7 @@ export async function dlqInspectCommand(
   signal: AbortSignal,
   clock: Clock = systemClock,
 ): Promise<void> {
-  const { kafka, filter, topic } = setup(options, io);
+  const { kafka, filter, topic } = await setup(options, io, clock);
   const progress = progressLine(options, io, clock);
   const report = await inspectDeadLetters({
     kafka,
@@ -111,7 +118,7 @@ export async function dlqReplayCommand(
   signal: AbortSignal,
   clock: Clock = systemClock,
 ): Promise<void> {
-  const { config, kafka, filter, topic } = setup(options, io);
+  const { config, kafka, filter, topic } = await setup(options, io, clock);
   const progress = progressLine(options, io, clock);
   const items: ReplayItem[] = [];
   const summary = await replayDeadLetters({

@@ -11,6 +11,8 @@ import { createLogger } from '../log.js';
 import { TrafficGenerator } from '../produce/generator.js';
 import { produceMessages, type OutgoingMessage } from '../produce/producer.js';
 import { createKafka } from '../kafka/client.js';
+import { preflight } from './kafka-preflight.js';
+import { withBrokers } from './topics.js';
 
 export interface ProduceCommandOptions {
   readonly config?: string | undefined;
@@ -34,11 +36,15 @@ export async function produceCommand(
   clock: Clock = systemClock,
 ): Promise<void> {
   const config = loadToolConfig({ file: options.config });
-  const kafkaConfig = options.brokers
-    ? { ...config.kafka, brokers: options.brokers.split(',').map((b) => b.trim()) }
-    : config.kafka;
+  const kafkaConfig = withBrokers(config, options.brokers);
   const topic = options.topic ?? (config.kafka.topics[0] as string);
-  const logger = createLogger({ level: 'warn' });
+  await preflight(
+    kafkaConfig,
+    clock,
+    [{ topic, setting: options.topic ? '--topic' : 'kafka.topics' }],
+    `segment-mixpanel topics create -b ${kafkaConfig.brokers.join(',')} -t ${topic} --no-dead-letter`,
+  );
+  const logger = createLogger({ level: 'warn' }, io.err as never);
   const kafka = createKafka(kafkaConfig, logger, '-produce');
 
   const tally = new Map<string, number>();

@@ -5,6 +5,7 @@
  * duplicate and ignored; a signal after it means "stop now" and exits with code 130.
  */
 import { systemClock, type Clock } from '../clock.js';
+import { EXIT_CODES } from './exit-codes.js';
 
 export interface TerminationOptions {
   readonly clock?: Clock;
@@ -27,7 +28,7 @@ export function onTermination(
       firstAt = now;
       onStop(signal);
     } else if (now - firstAt > graceMs) {
-      (options.forceExit ?? process.exit)(130);
+      (options.forceExit ?? process.exit)(EXIT_CODES.interrupted);
     }
   };
   process.on('SIGINT', handler);

@@ -249,6 +249,10 @@ const kafka = z
     retryMaxDelayMs: positiveMs.default(3000).meta({
       description: 'Upper bound of the delay between two retries of a broker operation.',
     }),
+    logRepeatWindowMs: z.number().int().min(0).default(60_000).meta({
+      description:
+        'A Kafka client warning that repeats (same message) within this window is counted, not logged again; the next one after it says how many were folded. 0 logs every one.',
+    }),
     startupTimeoutMs: positiveMs.default(10_000).meta({
       description:
         'How long commands wait at startup for the brokers to answer and the topics to be checked; past it they stop with one line naming `kafka.brokers`.',
@@ -798,7 +802,15 @@ const log = z
     level: z
       .enum(LOG_LEVELS)
       .default('info')
-      .meta({ description: 'Minimum level of the JSON logs written to stdout.' }),
+      .meta({ description: 'Minimum level of the log written to stdout.' }),
+    progressIntervalMs: z.number().int().min(0).default(5000).meta({
+      description:
+        '`run` logs a progress line this often while messages move (consumed, delivered per endpoint, dead-lettered, lag), and `caught up` once at the end of the partitions. 0 turns both off.',
+    }),
+    format: z.enum(['auto', 'json', 'pretty']).default('auto').meta({
+      description:
+        'Log lines as JSON (for collectors) or pretty (one readable line each, for a person); `auto` is pretty when stdout is a terminal. `run --log-format` overrides it.',
+    }),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 /**
- * Builds the kafkajs client from the `kafka` config section, with kafkajs's own log lines routed
- * into pino (warnings and errors only; kafkajs is chatty at info).
+ * Builds the kafkajs client from the `kafka` config section: timeouts and retries from the config,
+ * kafkajs's own log lines routed into pino (warnings and errors only; kafkajs is chatty at info).
  */
 import {
   Kafka,
@@ -11,6 +11,7 @@ import {
 import { systemClock } from '../clock.js';
 import type { KafkaConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { foldKafkaLog } from './log-fold.js';
 import { kafkaSecurity } from './security.js';
 
 /**
@@ -36,11 +37,8 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientSuffix = 
     logLevel: KafkaLogLevel.WARN,
     // kafkajs logs as errors what it then retries (coordinator loading, a refused connection);
     // what really fails surfaces through our own handlers (crash → fatal, send errors), so its
-    // lines are warnings here.
-    logCreator: () => (entry) => {
-      const { message, ...fields } = entry.log;
-      logger.warn({ kafkajs: entry.namespace, ...fields }, `kafkajs: ${message}`);
-    },
+    // lines are warnings here, folded to one per condition.
+    logCreator: () => foldKafkaLog(logger, systemClock, config.logRepeatWindowMs),
   };
   return new Kafka(options);
 }

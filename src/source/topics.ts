@@ -1,10 +1,12 @@
 /**
  * Startup check that the configured topics exist. Topics are never auto-created (a typo would
  * otherwise create an empty topic and the processor would wait on it forever), so a missing one is
- * a configuration error naming the setting.
+ * a configuration error naming the setting and the command that creates it.
  */
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
+import { describeKafkaProblem } from '../kafka/problem.js';
+import { processorTopics } from '../kafka/probe.js';
 
 export class MissingTopicError extends Error {
   override name = 'MissingTopicError';
@@ -20,21 +22,22 @@ export interface TopicLimits {
 /** Checks the topics exist and reads their size limits. */
 export async function checkTopicsExist(
   kafka: Kafka,
-  config: Pick<KafkaConfig, 'topics' | 'deadLetterTopic'>,
+  config: Pick<KafkaConfig, 'topics' | 'deadLetterTopic' | 'brokers'>,
 ): Promise<TopicLimits> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = [
-      ...config.topics.filter((t) => !existing.has(t)).map((t) => `${t} (kafka.topics)`),
-      ...(existing.has(config.deadLetterTopic)
-        ? []
-        : [`${config.deadLetterTopic} (kafka.deadLetterTopic)`]),
-    ];
+    const missing = processorTopics(config).filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
       throw new MissingTopicError(
-        `topics not found on the brokers: ${missing.join(', ')}; create them first`,
+        describeKafkaProblem(
+          { kind: 'missing_topics', topics: missing },
+          {
+            brokers: config.brokers,
+            createTopics: 'segment-mixpanel topics create (or run --create-topics)',
+          },
+        ),
       );
     }
     const limits = await maxMessageBytes(admin, [...config.topics, config.deadLetterTopic]);

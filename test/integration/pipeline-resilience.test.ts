@@ -188,7 +188,7 @@ describe('the processor at startup', () => {
     });
     expect((await processor.exited).code).toBe(1);
     expect(processor.output()).toContain(
-      `cannot start: topics not found on the brokers: ${fixture.topic}-no-such-dlq (kafka.deadLetterTopic)`,
+      `cannot start: topic ${fixture.topic}-no-such-dlq (kafka.deadLetterTopic) does not exist on ${fixture.config.kafka.brokers.join(',')} (kafka.brokers); create it with: segment-mixpanel topics create -c `,
     );
   });
 
