@@ -20,6 +20,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The package's command: without src/ next to it, it runs the compiled dist/cli.js.
+COPY bin ./bin
 # The image's unprivileged `node` user (uid 1000); nothing is written to disk at run time.
 USER node
 # /metrics, /healthz and /readyz (metrics.port).
@@ -30,5 +32,5 @@ EXPOSE 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.SEGMENT_MIXPANEL_METRICS_PORT || 9464) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node handles SIGTERM itself (drain, commit, leave the group), so it can run as PID 1.
-ENTRYPOINT ["node", "dist/cli.js"]
+ENTRYPOINT ["node", "bin/segment-mixpanel.js"]
 CMD ["run"]

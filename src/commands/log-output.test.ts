@@ -50,9 +50,9 @@ describe('createCommandLogger', () => {
     return { stream, text: () => text };
   }
 
-  it('writes one readable line per entry in pretty form, JSON otherwise', () => {
+  it('writes one readable line per entry in pretty form, JSON otherwise', async () => {
     const pretty = sink();
-    createCommandLogger({ level: 'info' }, 'pretty', pretty.stream).warn(
+    (await createCommandLogger({ level: 'info' }, 'pretty', pretty.stream)).warn(
       { err: new Error('boom'), broker: 'k:1' },
       'kafkajs: Connection error',
     );
@@ -60,7 +60,7 @@ describe('createCommandLogger', () => {
       /^\[\d\d:\d\d:\d\d\] WARN: kafkajs: Connection error {2}broker k:1 {2}error boom\n$/,
     );
     const json = sink();
-    createCommandLogger({ level: 'info' }, 'json', json.stream).info({ n: 1 }, 'hello');
+    (await createCommandLogger({ level: 'info' }, 'json', json.stream)).info({ n: 1 }, 'hello');
     expect(JSON.parse(json.text())).toMatchObject({ level: 'info', msg: 'hello', n: 1 });
   });
 });

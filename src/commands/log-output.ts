@@ -9,7 +9,6 @@
  * their message only; the stack only at level error and above, so retried conditions logged as
  * warnings never print stack traces.
  */
-import pretty from 'pino-pretty';
 import type { LogConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../log.js';
 
@@ -25,12 +24,14 @@ export function resolveLogFormat(
   return setting;
 }
 
-export function createCommandLogger(
+/** pino-pretty is loaded only when used: the JSON path starts without it. */
+export async function createCommandLogger(
   config: Pick<LogConfig, 'level'>,
   format: LogFormat,
   stream: NodeJS.WritableStream & { readonly isTTY?: boolean },
-): Logger {
+): Promise<Logger> {
   if (format === 'json') return createLogger(config, stream as never);
+  const { build: pretty } = await import('pino-pretty');
   return createLogger(
     config,
     pretty({

@@ -41,7 +41,7 @@ export interface RunIo {
 export async function runCommand(options: RunOptions, io: RunIo): Promise<number> {
   const config = loadConfig({ file: options.config });
   const format = resolveLogFormat(options.logFormat ?? config.log.format, io.out);
-  const logger = createCommandLogger(config.log, format, io.out);
+  const logger = await createCommandLogger(config.log, format, io.out);
   /** A failure said once: logged, and on stderr too unless the log is already human-readable. */
   const fail = (problem: string, detail: string): number => {
     logger.fatal({ code: EXIT_CODES.failure, problem, detail }, 'cannot start');
