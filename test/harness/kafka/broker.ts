@@ -1,19 +1,24 @@
 /**
  * A real single-node Apache Kafka broker (KRaft, combined broker+controller) started from the
  * Maven Central jars, for tests, benchmarks, the demo and `npm run kafka`.
- * Recipe: ../shared/reference/kafka-runtime.md Part 1.
+ *
+ * Recipe: KRaft combined mode (one JVM is both broker and controller) with a static one-voter
+ * quorum, listeners on 127.0.0.1 only.
  *
  * Lifecycle: free ports → server.properties → StorageTool format → `java kafka.Kafka` with a small
  * heap → ready when a kafkajs admin sees the broker → stop with SIGTERM, SIGKILL after a deadline,
- * then the data folder is deleted. Besides its PLAINTEXT listener (inter-broker traffic, readiness,
- * topic creation) a broker can serve extra listeners, e.g. TLS or SASL ones for the security
- * tests, configured by `listener.name.<name>.*` properties; SCRAM users are created when the
- * storage is formatted. A watchdog process kills the JVM if this Node process dies
- * without stopping it, so a crashed test run never leaves a broker behind.
+ * then the data folder is deleted (unless it was given as `dataDir`: then it is kept, with the
+ * ports, and the next start reuses both). Besides its PLAINTEXT listener (inter-broker traffic,
+ * readiness, topic creation) a broker can serve extra listeners, e.g. TLS or SASL ones for the
+ * security tests, configured by `listener.name.<name>.*` properties; SCRAM users are created when
+ * the storage is formatted. A watchdog process kills the JVM if this Node process dies without
+ * stopping it, so a crashed test run never leaves a broker behind. The JVM runs in a process group
+ * of its own: a Ctrl-C in the terminal reaches only the Node process, which then stops the broker
+ * after whatever must stop before it (the demo's processor, for one).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +39,13 @@ export interface BrokerOptions {
   readonly startTimeoutMs?: number;
   /** Receives broker log lines as they come (default: kept in memory, shown on failure). */
   readonly onLog?: (line: string) => void;
-  /** Fixed client port (default: a free port). */
+  /** Fixed client port (default: a free port, or the one saved in `dataDir`). */
   readonly port?: number;
+  /**
+   * A folder that keeps the data (and the ports) across stops and starts; created if missing.
+   * Default: a temporary folder, deleted on stop.
+   */
+  readonly dataDir?: string;
   /** Extra listeners on free ports, each with its security protocol. */
   readonly listeners?: readonly ExtraListener[];
   /** Extra server.properties lines, given the port of every extra listener by name. */
@@ -55,9 +65,11 @@ export interface KafkaBroker {
   readonly bootstrap: string;
   readonly brokers: readonly string[];
   readonly runDir: string;
+  /** True when runDir is the caller's `dataDir`, kept on stop. */
+  readonly persistent: boolean;
   /** The JVM's pid while it runs. */
   pid(): number | undefined;
-  /** Controlled shutdown (SIGTERM, SIGKILL after 15 s), then deletes the data folder. */
+  /** Controlled shutdown (SIGTERM, SIGKILL after 15 s), then deletes the data folder (if temporary). */
   stop(): Promise<void>;
   /** Stops the JVM and starts it again on the same ports and data (for broker-restart tests). */
   restart(): Promise<void>;
@@ -83,7 +95,10 @@ export async function startKafkaBroker(options: BrokerOptions = {}): Promise<Kaf
   const heapMb = options.heapMb ?? 512;
   const startTimeoutMs = options.startTimeoutMs ?? 120_000;
 
-  const runDir = mkdtempSync(join(tmpdir(), 'segment-mixpanel-kafka-'));
+  const persistent = options.dataDir !== undefined;
+  const runDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'segment-mixpanel-kafka-'));
+  mkdirSync(runDir, { recursive: true });
+  const saved = persistent ? readSavedPorts(runDir) : undefined;
   const recent: string[] = [];
   const remember = (line: string): void => {
     recent.push(line);
@@ -94,8 +109,8 @@ export async function startKafkaBroker(options: BrokerOptions = {}): Promise<Kaf
   let attempt = 0;
   for (;;) {
     attempt++;
-    const port = options.port ?? (await freePort());
-    const controllerPort = await freePort();
+    const port = options.port ?? saved?.port ?? (await freePort());
+    const controllerPort = saved?.controllerPort ?? (await freePort());
     const extraPorts: Record<string, number> = {};
     for (const listener of options.listeners ?? []) extraPorts[listener.name] = await freePort();
     try {
@@ -104,10 +119,15 @@ export async function startKafkaBroker(options: BrokerOptions = {}): Promise<Kaf
         ports: extraPorts,
         lines: options.properties?.(extraPorts) ?? [],
       });
-      await formatStorage(libs, runDir, properties, remember, options.scram ?? []);
+      if (persistent) savePorts(runDir, { port, controllerPort });
+      // A kept data folder is formatted once: formatting again would give it a new cluster id.
+      if (!existsSync(join(runDir, 'data', 'meta.properties'))) {
+        await formatStorage(libs, runDir, properties, remember, options.scram ?? []);
+      }
       const spec: LaunchSpec = {
         libs,
         runDir,
+        persistent,
         properties,
         heapMb,
         startTimeoutMs,
@@ -120,22 +140,46 @@ export async function startKafkaBroker(options: BrokerOptions = {}): Promise<Kaf
     } catch (err) {
       // A port grabbed between freePort() and the JVM's bind: try once more on new ports.
       const portClash = recent.some((line) => /Address already in use|BindException/.test(line));
-      if (portClash && attempt < 3 && options.port === undefined) {
+      if (portClash && attempt < 3 && options.port === undefined && !persistent) {
         rmSync(join(runDir, 'data'), { recursive: true, force: true });
         continue;
       }
-      rmSync(runDir, { recursive: true, force: true });
-      throw explainStartupFailure(err, port, recent);
+      if (!persistent) rmSync(runDir, { recursive: true, force: true });
+      throw explainStartupFailure(err, port, recent, saved ? runDir : undefined);
     }
   }
 }
 
+interface SavedPorts {
+  readonly port: number;
+  readonly controllerPort: number;
+}
+
+const PORTS_FILE = 'ports.json';
+
+/** The ports of an earlier start in this data folder: its metadata names the controller's. */
+function readSavedPorts(dir: string): SavedPorts | undefined {
+  const file = join(dir, PORTS_FILE);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as SavedPorts;
+}
+
+function savePorts(dir: string, ports: SavedPorts): void {
+  writeFileSync(join(dir, PORTS_FILE), `${JSON.stringify(ports)}\n`);
+}
+
 /** Turns a startup failure into an error that says why, with the broker's last log lines. */
-function explainStartupFailure(err: unknown, port: number, recent: readonly string[]): Error {
+function explainStartupFailure(
+  err: unknown,
+  port: number,
+  recent: readonly string[],
+  savedIn: string | undefined,
+): Error {
   const message = err instanceof Error ? err.message : String(err);
   const clash = recent.some((line) => /Address already in use|BindException/.test(line));
+  const saved = savedIn ? ` (the ports of ${join(savedIn, PORTS_FILE)})` : '';
   const why = clash
-    ? `\n[kafka] port ${port} (or the controller port) is already in use by another process.`
+    ? `\n[kafka] port ${port} (or the controller port) is already in use by another process${saved}.`
     : '';
   const tail = recent
     .slice(-15)
@@ -149,6 +193,7 @@ function explainStartupFailure(err: unknown, port: number, recent: readonly stri
 interface LaunchSpec {
   libs: string;
   runDir: string;
+  persistent: boolean;
   properties: string;
   heapMb: number;
   startTimeoutMs: number;
@@ -165,6 +210,7 @@ function makeHandle(first: RunningBroker, spec: LaunchSpec): KafkaBroker {
     bootstrap,
     brokers: [bootstrap],
     runDir: spec.runDir,
+    persistent: spec.persistent,
     pid: () => current?.child.pid,
     recentLog: () => [...spec.recent],
     listener(name) {
@@ -176,7 +222,7 @@ function makeHandle(first: RunningBroker, spec: LaunchSpec): KafkaBroker {
       const running = current;
       current = undefined;
       if (running) await running.stop();
-      rmSync(spec.runDir, { recursive: true, force: true });
+      if (!spec.persistent) rmSync(spec.runDir, { recursive: true, force: true });
     },
     async restart() {
       if (current) await current.stop();
@@ -288,8 +334,10 @@ interface RunningBroker {
 
 async function launch(spec: LaunchSpec): Promise<RunningBroker> {
   const { libs, runDir, properties, heapMb, startTimeoutMs, port, remember } = spec;
+  // Its own process group: the terminal's Ctrl-C must not stop it before what depends on it.
   const child = spawn('java', [...javaArgs(libs, runDir, heapMb), 'kafka.Kafka', properties], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   pipeLines(child, remember);
   const exited = new Promise<number>((resolve) =>
@@ -300,7 +348,7 @@ async function launch(spec: LaunchSpec): Promise<RunningBroker> {
       reject(new HarnessError(`[kafka] could not start java: ${err.message}`)),
     ),
   );
-  const watchdog = startWatchdog(child.pid, runDir);
+  const watchdog = startWatchdog(child.pid, spec.persistent ? '' : runDir);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -375,8 +423,9 @@ function pipeLines(child: ChildProcess, sink: (line: string) => void): void {
 
 /**
  * A tiny bash process that holds a pipe from us: when this Node process dies (even by SIGKILL) the
- * pipe closes, `read` returns, and it stops the JVM and removes its data folder. On a normal stop we
- * write "stop" first so it exits without touching anything.
+ * pipe closes, `read` returns, and it stops the JVM and removes its data folder (none given: a
+ * kept data folder stays). On a normal stop we write "stop" first so it exits without touching
+ * anything. Detached too, so a Ctrl-C in the terminal does not end it before its work is done.
  */
 function startWatchdog(pid: number | undefined, runDir: string): { disarm(): void } {
   if (pid === undefined) return { disarm() {} };
@@ -386,10 +435,11 @@ function startWatchdog(pid: number | undefined, runDir: string): { disarm(): voi
     'kill -TERM "$1" 2>/dev/null',
     'for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || break; sleep 0.5; done',
     'kill -KILL "$1" 2>/dev/null',
-    'rm -rf "$2"',
+    '[ -n "$2" ] && rm -rf "$2"',
   ].join('\n');
   const watchdog = spawn('bash', ['-c', script, 'kafka-watchdog', String(pid), runDir], {
     stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
   });
   watchdog.on('error', () => {});
   watchdog.unref();

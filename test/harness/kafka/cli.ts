@@ -1,8 +1,11 @@
 /**
  * `npm run kafka`: a local Apache Kafka broker in the foreground for development and demos.
- * Prints its bootstrap address, creates the topics asked for, and stops cleanly on Ctrl-C.
+ * Prints its bootstrap address, creates the topics asked for, and stops cleanly on Ctrl-C. Its data
+ * lives in a temporary folder deleted on stop, or with `--data DIR` in DIR, kept across restarts
+ * (with the port, so the address stays the same).
  * `npm run kafka:fetch` only downloads the jars (what .ci/run does before the tests).
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaBroker } from './broker.js';
@@ -15,8 +18,10 @@ Starts a single-node Apache Kafka ${KAFKA_VERSION} broker (KRaft) on 127.0.0.1 f
 under .cache/kafka (fetched from Maven Central on first use; needs Java 17+ and Maven).
 
 Options:
-  --port <n>               client port (default: a free port)
-  --topic <name[:parts]>   create a topic, e.g. --topic segment-events:6 (repeatable)
+  --data <dir>             keep the data in this folder across restarts (default: a temporary
+                           folder, deleted on stop); the port is kept there too
+  --port <n>               client port (default: a free port, or the one kept in --data)
+  --topic <name[:parts]>   create a topic if missing, e.g. --topic segment-events:6 (repeatable)
   --heap <MiB>             broker heap (default 512)
   --verbose                echo the broker's log
   --fetch-only             download the jars and exit
@@ -27,6 +32,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
+      data: { type: 'string' },
       topic: { type: 'string', multiple: true },
       heap: { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -58,6 +64,7 @@ async function main(): Promise<number> {
   const broker = await startKafkaBroker({
     ...(values.port ? { port: Number(values.port) } : {}),
     ...(values.heap ? { heapMb: Number(values.heap) } : {}),
+    ...(values.data ? { dataDir: resolve(values.data) } : {}),
     onLog: (line) => {
       if (values.verbose || line.startsWith('[kafka]')) say(line);
     },
@@ -65,17 +72,29 @@ async function main(): Promise<number> {
   if (topics.length > 0) {
     const admin = new Kafka({ brokers: [...broker.brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    await admin.createTopics({ topics, waitForLeaders: true });
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
     await admin.disconnect();
-    for (const t of topics) say(`[kafka] topic ${t.topic} (${t.numPartitions} partitions)`);
+    for (const t of topics) {
+      say(
+        existing.has(t.topic)
+          ? `[kafka] topic ${t.topic} exists (kept from an earlier start)`
+          : `[kafka] topic ${t.topic} (${t.numPartitions} partitions)`,
+      );
+    }
   }
   say(`[kafka] ready: bootstrap ${broker.bootstrap}`);
   say(`[kafka]   export SEGMENT_MIXPANEL_KAFKA_BROKERS=${broker.bootstrap}`);
-  say('[kafka] press Ctrl-C to stop (the data folder is deleted on stop)');
+  say(
+    broker.persistent
+      ? `[kafka] press Ctrl-C to stop (the data stays in ${broker.runDir})`
+      : '[kafka] press Ctrl-C to stop (the data folder is deleted on stop; --data DIR keeps it)',
+  );
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
   });
   say('[kafka] stopping ...');
   await broker.stop();
