@@ -197,12 +197,19 @@ function addProduce(program: Command): void {
     .option('--start-time <iso>', 'timestamp of the first generated message (default: now)')
     .option(
       '-f, --file <ndjson>',
-      'produce the lines of this NDJSON file instead, keyed by userId/anonymousId',
+      'produce the lines of this NDJSON file (- reads stdin) instead, keyed by userId/anonymousId',
     )
     .option('--no-progress', 'no progress bar or progress lines')
     .addHelpText(
       'after',
-      '\nExamples:\n  segment-mixpanel produce -b 127.0.0.1:9092 -t segment-events -n 100000\n  segment-mixpanel produce -t segment-events -n 0 -r 500 --poison-rate 0.01\n  segment-mixpanel produce -t segment-events -f messages.ndjson\n',
+      `
+Examples:
+  segment-mixpanel produce -b 127.0.0.1:9092 -t segment-events -n 100000
+  segment-mixpanel produce -t segment-events -n 0 -r 500 --poison-rate 0.01
+  segment-mixpanel produce -t segment-events -f messages.ndjson
+  echo '{"type":"track","event":"Hello","userId":"me"}' | segment-mixpanel produce -f -
+${EXIT_CODES_HELP}
+`,
     )
     .action(async (opts: Omit<ProduceCommandOptions, 'progress'> & { progress: boolean }) => {
       await produceCommand(opts, { out: process.stdout, err: process.stderr }, terminationSignal());

@@ -124,7 +124,8 @@ async function* fileMessages(
   file: string,
   count: (label: string) => void,
 ): AsyncGenerator<OutgoingMessage> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
     count('lines');

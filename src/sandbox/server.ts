@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { MixpanelRecord } from '../mixpanel/records.js';
 import type { IngestRequest, SandboxState } from './context.js';
 import { EventStore, type EventRow } from './event-store.js';
 import { FaultSet, type FaultRule, type FaultSpecInput } from './faults.js';
@@ -69,6 +70,11 @@ export interface Sandbox {
   stats(): SandboxStats;
   userRecords(distinctId: string): UserRecords;
   groupRecords(groupKey: string, groupId: string): GroupRecords;
+  /**
+   * Whether this record reached the stores: an event by its dedupe key, a profile or group update
+   * by its profile (a cheap check per record, for tallies such as the demo's).
+   */
+  holds(record: MixpanelRecord): boolean;
   /** Adds a fault rule (the JSON of POST /_sandbox/faults); throws a ZodError on a bad spec. */
   addFault(spec: FaultSpecInput): FaultRule;
   /** Removes every fault rule; returns how many there were. */
@@ -161,6 +167,28 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
           ? { $group_key: groupKey, $group_id: groupId, $properties: properties }
           : null,
       };
+    },
+    holds(record) {
+      switch (record.endpoint) {
+        case '/import': {
+          const { event, properties } = record.record;
+          return (
+            state.events.copiesOf(
+              event,
+              properties.distinct_id,
+              properties.time,
+              properties.$insert_id,
+            ) > 0
+          );
+        }
+        case '/engage':
+          return state.users.get(record.record.$distinct_id) !== undefined;
+        case '/groups':
+          return (
+            state.groups.get(`${record.record.$group_key}\u0000${record.record.$group_id}`) !==
+            undefined
+          );
+      }
     },
     allRecords: (limit) => ({
       events: state.events.allEvents(limit),
