@@ -1,14 +1,14 @@
 /**
  * kafkajs exports its error classes and ConfigResourceTypes by spreading them into
  * `module.exports`, which Node's ESM loader cannot see: `import { KafkaJSConnectionError } from
- * 'kafkajs'` type-checks but is undefined at run time. They are read from the CommonJS module.
+ * 'kafkajs'` type-checks but fails at run time. They are read from the default export, the
+ * CommonJS module itself, with the one class its type declarations leave out.
  */
-import { createRequire } from 'node:module';
-import type * as KafkaJs from 'kafkajs';
+import kafkajsModule from 'kafkajs';
 
-type Exports = typeof KafkaJs & {
-  /** Missing from kafkajs's type declarations; a KafkaJSConnectionError subclass. */
-  readonly KafkaJSConnectionClosedError: typeof KafkaJs.KafkaJSConnectionError;
+type Exports = typeof kafkajsModule & {
+  /** A KafkaJSConnectionError subclass missing from kafkajs's type declarations. */
+  readonly KafkaJSConnectionClosedError: typeof kafkajsModule.KafkaJSConnectionError;
 };
 
-export const kafkajs = createRequire(import.meta.url)('kafkajs') as Exports;
+export const kafkajs = kafkajsModule as Exports;
