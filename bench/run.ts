@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: throughput, latency, transform, publish and memory benchmarks of spec §10, on
+ * `npm run bench`: throughput, latency, transform, publish and memory benchmarks against the project's
+ * performance targets (bench/README.md), on
  * this machine, with a local broker and the sandbox in their own processes. Prints a table against
  * the targets and writes the figures to bench/results/<time>.json. `--smoke` runs small sizes (a
  * check that the benchmarks work, not a measurement); `--profile` writes CPU profiles of the
@@ -27,7 +28,7 @@ import { latency, type LatencyResult } from './scenarios/latency.js';
 import { publishOnly, type PublishOnlyResult } from './scenarios/publish.js';
 import { transformOnly, type TransformResult } from './scenarios/transform.js';
 
-/** Spec §10: RSS while draining a 1M-event backlog. */
+/** The target for RSS while draining a 1M-event backlog. */
 const MEMORY_TARGET_BYTES = 300 * 1024 * 1024;
 const SCENARIOS = ['transform', 'publish', 'e2e', 'latency', 'memory'] as const;
 type Scenario = (typeof SCENARIOS)[number];

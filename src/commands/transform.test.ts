@@ -45,7 +45,7 @@ const track = JSON.stringify({
 });
 
 describe('segment-mixpanel transform', () => {
-  it('writes the exact spec §8 line formats, with line numbers that count blank lines', async () => {
+  it('writes the exact documented line formats, with line numbers that count blank lines', async () => {
     const input = [
       track,
       '',

@@ -1,6 +1,6 @@
 /**
  * `segment-mixpanel transform`: Segment messages as NDJSON on stdin → one NDJSON line per output
- * on stdout (spec §8):
+ * on stdout:
  *
  *   {"endpoint":"/import"|"/engage"|"/groups","record":{…}}   a Mixpanel record
  *   {"error":{"code":"…","message":"…"},"line":N}              an input message rejected
@@ -77,7 +77,7 @@ export async function runTransform(
   return summary;
 }
 
-/** The output lines of one outcome (spec §8 formats, keys in this order). */
+/** The output lines of one outcome (the formats `transform --help` documents, keys in this order). */
 export function render(
   outcome: TransformOutcome,
   line: number,

@@ -11,7 +11,7 @@ const configured: SandboxCredentials = {
   projectId: '42',
 };
 
-/** mixpanel-api.md §1.2: [name, header, project_id, credentials, accepted]. */
+/** Mixpanel's /import authentication: [name, header, project_id, credentials, accepted]. */
 const rows: [string, string | undefined, string | null, SandboxCredentials, boolean][] = [
   ['service account with project_id', basic('sa', 'pw'), '42', configured, true],
   ['service account without project_id', basic('sa', 'pw'), null, configured, false],

@@ -1,9 +1,9 @@
 /**
- * /import authentication (../shared/reference/mixpanel-api.md §1.2): HTTP Basic with a service
+ * /import authentication as Mixpanel documents it: HTTP Basic with a service
  * account `username:secret` plus `?project_id=`, or the project token or API secret as the user with
  * an empty password and no `project_id`; OAuth `Bearer` is accepted only when no credentials are
  * configured. A token-style credential sent with `project_id` is treated as a service account
- * login and fails (unconfirmed, §1.2 notes), as does a service account without `project_id`.
+ * login and fails (Mixpanel's documentation does not say; this is the cautious reading), as does a service account without `project_id`.
  */
 import type { SandboxCredentials } from './settings.js';
 

@@ -1,5 +1,6 @@
 /**
- * Strict-mode event validation (../shared/reference/mixpanel-api.md §3.4), one verdict per record,
+ * Strict-mode event validation as Mixpanel documents it for /import
+ * (https://developer.mixpanel.com/reference/import-events), one verdict per record,
  * written for the hot path: no schema library, one walk over the properties.
  * Messages follow Mixpanel's observed form: `'<field>' is invalid: <why>`.
  */
@@ -28,7 +29,7 @@ export type EventVerdict =
       readonly distinctId: string;
       /** As sent, in ms: the dedupe key uses it. */
       readonly timeMs: number;
-      /** As stored: a time up to 1 h ahead is set to now (§3.4.2). */
+      /** As stored: a time up to 1 h ahead is set to now. */
       readonly storedTimeMs: number;
       readonly insertId: string | undefined;
       readonly identity: boolean;
@@ -51,7 +52,7 @@ export function checkEvent(value: unknown, rules: EventRules): EventVerdict {
   }
   if (!isObject(properties)) return fail('properties', 'must be an object', insertIdText);
 
-  // time (§3.4.2): integer seconds or ms since the epoch; ≥ 1971-01-01, ≤ now + 1 h.
+  // time: integer seconds or ms since the epoch; ≥ 1971-01-01, ≤ now + 1 h.
   let timeMs: number;
   const time = properties.time;
   if (time === undefined) {
@@ -70,7 +71,7 @@ export function checkEvent(value: unknown, rules: EventRules): EventVerdict {
     }
   }
 
-  // distinct_id (§3.4.3): required on Original projects; derived on Simplified ones.
+  // distinct_id: required on Original projects; derived on Simplified ones.
   let distinctId: string;
   const rawDistinct = properties.distinct_id;
   if (rawDistinct === undefined) {
@@ -85,7 +86,7 @@ export function checkEvent(value: unknown, rules: EventRules): EventVerdict {
     return fail('properties.distinct_id', 'must not be a placeholder value', insertIdText);
   } else distinctId = rawDistinct;
 
-  // $insert_id (§3.4.4): ≤ 36 bytes of [A-Za-z0-9-], not a placeholder.
+  // $insert_id: ≤ 36 bytes of [A-Za-z0-9-], not a placeholder.
   let insertId: string | undefined;
   if (rawInsertId === undefined) {
     if (rules.strict) return fail('$insert_id', 'must not be missing', '');
@@ -101,7 +102,7 @@ export function checkEvent(value: unknown, rules: EventRules): EventVerdict {
     return fail('$insert_id', 'must not be a placeholder value', insertIdText);
   } else insertId = rawInsertId;
 
-  // Shape (§3.4.5, §3.4.6): fewer than maxProperties properties, nested objects and arrays
+  // Shape: fewer than maxProperties properties, nested objects and arrays
   // likewise, depth ≤ 3, strings well-formed Unicode.
   const shape = checkShape(properties, rules.maxProperties);
   if (shape) return fail(shape.field, shape.message, insertIdText);
@@ -118,7 +119,7 @@ export function checkEvent(value: unknown, rules: EventRules): EventVerdict {
   };
 }
 
-/** Simplified ID merge (§3.4.3): `$user_id`, else `$device:` + `$device_id`. */
+/** Simplified ID merge: `$user_id`, else `$device:` + `$device_id`. */
 function deriveDistinctId(properties: Record<string, unknown>): string | undefined {
   const user = properties.$user_id;
   if (typeof user === 'string' && user.length > 0) return user;

@@ -29,7 +29,7 @@ describe('EventStore', () => {
     const store = new EventStore(100);
     expect(store.add(incoming(), 1)).toBe(true);
     expect(store.add(incoming(), 2)).toBe(false);
-    // Differing in another property only: still a duplicate (mixpanel-api.md §4).
+    // Differing in another property only: still a duplicate (Mixpanel dedupes on event, distinct_id, time and $insert_id only).
     expect(
       store.add(
         incoming({ text: undefined, value: { event: 'E', properties: { $city: 'X' } } }),

@@ -1,5 +1,5 @@
 /**
- * Accepted events, as Mixpanel keeps them (../shared/reference/mixpanel-api.md §4): a raw view with
+ * Accepted events, as Mixpanel keeps them (https://docs.mixpanel.com/reference/event-deduplication): a raw view with
  * every copy and a deduplicated view on `(event, distinct_id, time, $insert_id)`, latest copy wins.
  * Counting is exact and compact (a 16-byte digest per distinct key in a DigestSet); full rows are
  * kept only up to `keepRecords`, for GET /_sandbox/records.
@@ -128,7 +128,7 @@ export class EventStore {
   }
 }
 
-/** Latest copy per key wins (§4); ordered by time, then arrival. */
+/** Latest copy per key wins; ordered by time, then arrival. */
 function dedupe(rows: readonly Row[]): EventRow[] {
   const latest = new Map<string, Row>();
   for (const row of rows) {
@@ -142,7 +142,7 @@ function dedupe(rows: readonly Row[]): EventRow[] {
 
 /**
  * A stored row as Mixpanel would show it: time as stored (ms), the effective distinct_id, strings
- * truncated to 255 characters (§3.4.6), and `$import` / `mp_processing_time_ms` on /import rows.
+ * truncated to 255 characters, and `$import` / `mp_processing_time_ms` on /import rows.
  */
 function materialize(row: Row): EventRow {
   const parsed = JSON.parse(row.json) as { event: string; properties: Record<string, unknown> };

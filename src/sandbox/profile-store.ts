@@ -1,6 +1,6 @@
 /**
- * User and group profiles with Mixpanel's operation semantics (../shared/reference/mixpanel-api.md
- * §5.1 table): updates are applied in arrival order, so tests can check that a later `$set` wins.
+ * User and group profiles with Mixpanel's operation semantics (its profile and group update APIs,
+ * https://developer.mixpanel.com/reference/profile-set): updates are applied in arrival order, so tests can check that a later `$set` wins.
  * At most `capacity` profiles are held; updates that would create more are counted as untracked.
  */
 import type { ProfileOperation } from '../mixpanel/records.js';
@@ -46,7 +46,7 @@ export class ProfileStore {
     }
     let profile = this.profiles.get(id);
     if (!profile) {
-      // Only operations that create a profile do so (§5.1); the rest are no-ops on a missing one.
+      // Only operations that create a profile do so; the rest are no-ops on a missing one.
       if (operation === '$unset' || operation === '$remove') return;
       if (this.profiles.size >= this.capacity) {
         this.untrackedUpdates++;

@@ -1,5 +1,5 @@
 /**
- * Mixpanel's per-project ingestion limit (../shared/reference/mixpanel-api.md §2, §7): events and
+ * Mixpanel's per-project ingestion limit (documented with the Import Events API): events and
  * uncompressed bytes over a rolling 60-second window, kept in one-second buckets. A request that
  * would pass either limit is refused whole (429) and not counted.
  */

@@ -1,5 +1,5 @@
 /**
- * Request bodies as Mixpanel accepts them (../shared/reference/mixpanel-api.md §3.2, §5.1, §10):
+ * Request bodies as Mixpanel's ingestion endpoints accept them:
  * gzip or identity encoding; a JSON array (or one object), NDJSON, a form with `data=` holding
  * JSON or base64 JSON, or `?data=` on GET. Limits apply to the decompressed body.
  */

@@ -1,5 +1,5 @@
 /**
- * Mixpanel's documented response bodies (../shared/reference/mixpanel-api.md §2, §3.5–§3.7, §5.1),
+ * Mixpanel's documented response bodies,
  * byte for byte where the docs give them.
  */
 import type { FaultBody } from './faults.js';
@@ -33,7 +33,7 @@ export interface FailedRecord {
   readonly message: string;
 }
 
-/** Strict-mode partial success: the valid records were ingested (§3.6). */
+/** Strict-mode partial success: the valid records were ingested. */
 export function importPartial(
   imported: number,
   failed: readonly FailedRecord[],
@@ -53,7 +53,7 @@ export function importPartial(
   });
 }
 
-/** Identity events on a Simplified project: the whole batch, failures as plain strings (§3.4.7). */
+/** Identity events on a Simplified project: the whole batch, failures as plain strings. */
 export function importIdentityRejected(count: number): Reply {
   return json(400, {
     code: 400,
@@ -67,7 +67,7 @@ export function importIdentityRejected(count: number): Reply {
   });
 }
 
-/** A request-level 400 (unparseable body, empty batch): no failed_records (§3.6). */
+/** A request-level 400 (unparseable body, empty batch): no failed_records. */
 export function badRequest(error: string): Reply {
   return json(400, { code: 400, error, status: 'Bad Request' });
 }
@@ -98,7 +98,7 @@ export function rateLimited(retryAfterSeconds?: number): Reply {
   );
 }
 
-/** /track, /engage, /groups: `1`/`0`, or with verbose=1 `{"status":1,"error":null}` (§5.1). */
+/** /track, /engage, /groups: `1`/`0`, or with verbose=1 `{"status":1,"error":null}`. */
 export function profileAnswer(ok: boolean, error: string | null, verbose: boolean): Reply {
   if (!verbose) return { status: 200, body: ok ? '1' : '0', contentType: 'text/plain' };
   return json(200, { status: ok ? 1 : 0, error: ok ? null : error });

@@ -1,5 +1,5 @@
 /**
- * The sandbox: a local Mixpanel ingestion server (spec §9) on one HTTP listener. Routes the
+ * The sandbox: a local Mixpanel ingestion server on one HTTP listener (docs/sandbox.md). Routes the
  * ingestion endpoints, applies injected faults around them, and serves the inspection API.
  * `startSandbox` is what tests, the demo and benchmarks run in-process; the CLI command wraps it.
  */

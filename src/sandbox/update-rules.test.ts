@@ -10,7 +10,7 @@ const group = (extra: Record<string, unknown>) => ({
   ...extra,
 });
 
-/** mixpanel-api.md §5.1–§5.2. */
+/** Mixpanel's profile and group operations. */
 const rows: [string, unknown, '/engage' | '/groups', UpdateRules, string][] = [
   ['$set', user({ $set: { a: 1 } }), '/engage', rules, 'ok'],
   ['$set_once', user({ $set_once: { a: 1 } }), '/engage', rules, 'ok'],

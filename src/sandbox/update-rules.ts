@@ -1,5 +1,5 @@
 /**
- * Validation of `/engage` and `/groups` update objects (../shared/reference/mixpanel-api.md §5):
+ * Validation of `/engage` and `/groups` update objects, as Mixpanel's profile and group APIs describe them:
  * the identifying keys, then exactly one operation with a value of the documented shape.
  */
 import { PROFILE_OPERATIONS, type ProfileOperation } from '../mixpanel/records.js';
@@ -12,7 +12,7 @@ export interface UpdateRules {
   readonly groupsAdd: boolean;
 }
 
-/** Operations /groups accepts (§5.2); `$add` depends on `groupsAdd`. */
+/** Operations /groups accepts; `$add` depends on `groupsAdd`. */
 const GROUP_OPERATIONS: ReadonlySet<ProfileOperation> = new Set([
   '$set',
   '$set_once',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mixpanelDisabled } from './integrations.js';
 
-describe('mixpanelDisabled (spec §3)', () => {
+describe('mixpanelDisabled', () => {
   it.each([
     [{}, false],
     [{ Mixpanel: false }, true],

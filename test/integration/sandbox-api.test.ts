@@ -1,6 +1,5 @@
 /**
- * The sandbox over HTTP, compared with Mixpanel's documented behaviour
- * (../shared/reference/mixpanel-api.md §2, §3, §5, §6.1, §10).
+ * The sandbox over HTTP, compared with Mixpanel's documented behaviour.
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../harness/manual-clock.js';
@@ -20,7 +19,7 @@ function event(i: number, properties: Record<string, unknown> = {}): unknown {
 
 const UNAUTHORIZED = { code: 401, error: 'Invalid credentials', status: 'Unauthorized' };
 
-describe('sandbox /import: authentication (§1.2)', () => {
+describe('sandbox /import: authentication', () => {
   const credentials = {
     projectToken: 'tok',
     apiSecret: 'sec',
@@ -45,7 +44,7 @@ describe('sandbox /import: authentication (§1.2)', () => {
   });
 });
 
-describe('sandbox /import: bodies and limits (§3.2, §2)', () => {
+describe('sandbox /import: bodies and limits', () => {
   it('accepts a JSON array, NDJSON, gzip NDJSON and legacy form data=base64', async () => {
     const sandbox = await useSandbox({ clock: clock() });
     const url = `${sandbox.url}/import?strict=1`;
@@ -119,7 +118,7 @@ describe('sandbox /import: bodies and limits (§3.2, §2)', () => {
   });
 });
 
-describe('sandbox /import: strict validation and partial success (§3.4, §3.6)', () => {
+describe('sandbox /import: strict validation and partial success', () => {
   const mixed = [
     event(0),
     event(1, { time: NOW / 1000 + 7 * 3600 }),
@@ -250,7 +249,7 @@ describe('sandbox /import: strict validation and partial success (§3.4, §3.6)'
   });
 });
 
-describe('sandbox /engage and /groups (§5)', () => {
+describe('sandbox /engage and /groups', () => {
   const url = (base: string, path: string, verbose = true) =>
     `${base}${path}?ip=0${verbose ? '&verbose=1' : ''}`;
 
@@ -383,7 +382,7 @@ describe('sandbox /engage and /groups (§5)', () => {
   });
 });
 
-describe('sandbox /track (§6.1)', () => {
+describe('sandbox /track', () => {
   it('checks properties.token, drops events older than 5 days, answers 1 when one is valid', async () => {
     const sandbox = await useSandbox({ clock: clock(), credentials: { projectToken: 'tok' } });
     const events = [

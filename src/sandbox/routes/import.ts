@@ -1,5 +1,5 @@
 /**
- * POST /import (../shared/reference/mixpanel-api.md §3): authentication, limits on the
+ * POST /import (https://developer.mixpanel.com/reference/import-events): authentication, limits on the
  * decompressed body, strict validation with `failed_records` and partial success.
  */
 import { headerValue, type IngestRequest, type SandboxState } from '../context.js';
@@ -70,7 +70,7 @@ export async function handleImport(state: SandboxState, req: IngestRequest): Pro
     verdicts.push(verdict.ok && !item.utf8 ? invalidUtf8(verdict) : verdict);
   }
 
-  // Identity events on a Simplified project: the whole batch fails, nothing is imported (§3.4.7).
+  // Identity events on a Simplified project: the whole batch fails, nothing is imported.
   if (options.idMergeMode === 'simplified' && options.identityEvents === 'reject') {
     const identity = verdicts.filter((v) => v.ok && v.identity).length;
     if (identity > 0) {

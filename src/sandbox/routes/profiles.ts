@@ -1,5 +1,5 @@
 /**
- * GET|POST /engage and /groups (../shared/reference/mixpanel-api.md §5): batches of up to 2000
+ * GET|POST /engage and /groups (Mixpanel's profile and group update APIs): batches of up to 2000
  * updates, `$token` checks, every operation applied in order, and Mixpanel's answers: always 200
  * for data problems, `1`/`0` or with verbose=1 `{"status":1,"error":null}` / `{"status":0,…}`.
  */
@@ -29,7 +29,7 @@ export async function handleProfiles(
   const verbose = isVerbose(req.query);
   if (req.body.overLimit) return tooLarge(options.maxRequestBytes);
   const encoding = headerValue(req.headers['content-encoding']);
-  // /engage documents no gzip support, /groups is unconfirmed (§5.1): off unless the knob is set.
+  // /engage documents no gzip support, /groups says nothing: off unless the knob is set.
   if (encoding !== undefined && encoding !== 'identity' && !options.profileGzip) {
     return profileAnswer(false, 'compressed request bodies are not supported', verbose);
   }

@@ -1,5 +1,5 @@
 /**
- * GET|POST /track (../shared/reference/mixpanel-api.md §6.1), for completeness: the token travels in
+ * GET|POST /track, for completeness: the token travels in
  * `properties.token`, `time` and `$insert_id` are optional, events older than 5 days are dropped
  * while the answer stays `1`, and the answer is `1` when at least one event was valid.
  */

@@ -23,7 +23,7 @@ export const KAFKA_CACHE = join(REPO_ROOT, '.cache', 'kafka', KAFKA_VERSION);
 const LIBS = join(KAFKA_CACHE, 'libs');
 const STAMP = join(KAFKA_CACHE, 'libs.complete');
 
-/** Jars without which the broker or the storage tool cannot start (kafka-runtime.md §1.3). */
+/** Jars without which the broker or the storage tool cannot start . */
 const REQUIRED = [
   `kafka_${SCALA_VERSION}-${KAFKA_VERSION}.jar`,
   `kafka-clients-${KAFKA_VERSION}.jar`,
