@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { DeadLetterGuard } from './dead-letter/guard.js';
 import { createKafkaDeadLetterSink, type KafkaDeadLetterSink } from './dead-letter/kafka-sink.js';
+import { DEAD_LETTER_HEADER_ROOM } from './dead-letter/letter.js';
 import { DeadLetterWriter } from './dead-letter/writer.js';
 import { createAvroDecoder, type AvroDecoder } from './decode/avro.js';
 import { createRecordDecoder } from './decode/record-decoder.js';
@@ -154,9 +155,6 @@ function describeStartupError(err: unknown, config: Readonly<Config>): Error {
   }
   return error;
 }
-
-/** What the dlq.* headers can add to a record: the message is capped at 1 KB, the rest is small. */
-const DEAD_LETTER_HEADER_ROOM = 2048;
 
 /** A raw record near the raw topics' limit would not fit the dead-letter topic: say so at start. */
 function warnIfRecordsCannotBeDeadLettered(

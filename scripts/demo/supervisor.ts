@@ -18,6 +18,17 @@ export interface Supervised {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * The demo's environment without SEGMENT_MIXPANEL_* variables: they override the config file, and
+ * one left exported from an earlier session (`npm run kafka` suggests one) would point the
+ * processor at another broker.
+ */
+function processorEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('SEGMENT_MIXPANEL_')),
+  );
+}
+
 export function superviseProcessor(options: {
   readonly repo: string;
   readonly configFile: string;
@@ -42,7 +53,7 @@ export function superviseProcessor(options: {
       [join(options.repo, 'bin/segment-mixpanel.js'), 'run', '-c', options.configFile],
       // Its own process group: the terminal's Ctrl-C reaches only the demo, which stops the
       // processor first and waits for its drain, then the sandbox and Kafka it drains into.
-      { cwd: options.repo, stdio: ['ignore', log, log], detached: true },
+      { cwd: options.repo, stdio: ['ignore', log, log], detached: true, env: processorEnv() },
     );
     child = current;
     writeFileSync(options.pidFile, String(current.pid));

@@ -46,6 +46,11 @@ export function letterBytes(letter: DeadLetter): number {
 
 export const DLQ_HEADER_PREFIX = 'dlq.';
 export const MAX_MESSAGE_BYTES = 1024;
+/**
+ * What the dlq.* headers can add to a record (the message is capped at 1 KB, the rest is small):
+ * the dead-letter topic's max.message.bytes must exceed the raw topics' by this much.
+ */
+export const DEAD_LETTER_HEADER_ROOM = 2048;
 
 /** The `dlq.*` headers, all strings. Timestamps are epoch milliseconds, as Kafka writes them. */
 export function deadLetterHeaders(letter: DeadLetter): Record<string, string> {

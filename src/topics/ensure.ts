@@ -2,8 +2,12 @@
  * Creates the topics of a plan that do not exist yet and reports on those that do, without
  * changing them: running it twice is harmless, and an existing topic's data and settings are
  * never touched (its differences from the recommendation are reported as notes).
+ *
+ * The raw topics come first: the dead-letter topic's `max.message.bytes` is the largest of theirs
+ * plus room for the dlq.* headers, so that any raw record can be dead-lettered.
  */
 import type { Admin } from 'kafkajs';
+import { DEAD_LETTER_HEADER_ROOM } from '../dead-letter/letter.js';
 import { kafkajs } from '../kafka/kafkajs-exports.js';
 import { formatRetention, type TopicRole, type TopicSpec } from './recommended.js';
 
@@ -14,16 +18,29 @@ interface OutcomeBase {
 }
 
 export type TopicOutcome =
-  | (OutcomeBase & { readonly action: 'created' | 'would-create'; readonly spec: TopicSpec })
+  | (OutcomeBase & {
+      readonly action: 'created' | 'would-create';
+      readonly spec: TopicSpec;
+      /** The dead-letter topic's, when known (raw topics keep the broker's). */
+      readonly maxMessageBytes: number | undefined;
+    })
   | (OutcomeBase & {
       readonly action: 'exists';
       readonly partitions: number;
       readonly replicationFactor: number;
-      /** retention.ms of the topic; undefined when the broker did not say. */
+      /** Undefined when the broker did not say. */
       readonly retentionMs: number | undefined;
+      readonly maxMessageBytes: number | undefined;
       /** Where the topic differs from the recommendation in a way that matters. */
       readonly notes: readonly string[];
     });
+
+interface Described {
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly retentionMs: number | undefined;
+  readonly maxMessageBytes: number | undefined;
+}
 
 export async function ensureTopics(
   admin: Admin,
@@ -31,42 +48,64 @@ export async function ensureTopics(
   options: { readonly dryRun?: boolean } = {},
 ): Promise<TopicOutcome[]> {
   const existing = new Set(await admin.listTopics());
-  const present = specs.filter((s) => existing.has(s.topic));
-  const absent = specs.filter((s) => !existing.has(s.topic));
-  if (absent.length > 0 && !options.dryRun) {
+  const create = async (missing: readonly TopicSpec[], maxMessageBytes?: number): Promise<void> => {
+    if (missing.length === 0 || options.dryRun) return;
     // Created together; one that appeared meanwhile makes kafkajs return false, not fail.
     await admin.createTopics({
       waitForLeaders: true,
-      topics: absent.map((s) => ({
+      topics: missing.map((s) => ({
         topic: s.topic,
         numPartitions: s.partitions,
         replicationFactor: s.replicationFactor,
         configEntries: [
           { name: 'retention.ms', value: String(s.retentionMs) },
           { name: 'min.insync.replicas', value: String(s.minInsyncReplicas) },
+          ...(maxMessageBytes === undefined
+            ? []
+            : [{ name: 'max.message.bytes', value: String(maxMessageBytes) }]),
         ],
       })),
     });
-  }
-  const described = await describe(admin, present);
+  };
+  const raw = specs.filter((s) => s.role === 'raw');
+  const deadLetter = specs.filter((s) => s.role === 'dead-letter');
+  await create(raw.filter((s) => !existing.has(s.topic)));
+  const rawNow = options.dryRun ? raw.filter((s) => existing.has(s.topic)) : raw;
+  const rawLimits = [...(await describe(admin, rawNow)).values()].flatMap((d) =>
+    d.maxMessageBytes === undefined ? [] : [d.maxMessageBytes],
+  );
+  const deadLetterBytes =
+    rawLimits.length > 0 ? Math.max(...rawLimits) + DEAD_LETTER_HEADER_ROOM : undefined;
+  await create(
+    deadLetter.filter((s) => !existing.has(s.topic)),
+    deadLetterBytes,
+  );
+
+  const described = await describe(
+    admin,
+    specs.filter((s) => existing.has(s.topic)),
+  );
   return specs.map((spec): TopicOutcome => {
     const base = { topic: spec.topic, role: spec.role, setting: spec.setting };
     const found = described.get(spec.topic);
-    if (!found) return { ...base, action: options.dryRun ? 'would-create' : 'created', spec };
-    return { ...base, action: 'exists', ...found, notes: notesFor(spec, found.retentionMs) };
+    const wanted = spec.role === 'dead-letter' ? deadLetterBytes : undefined;
+    if (!found) {
+      return {
+        ...base,
+        action: options.dryRun ? 'would-create' : 'created',
+        spec,
+        maxMessageBytes: wanted,
+      };
+    }
+    return { ...base, action: 'exists', ...found, notes: notesFor(spec, found, wanted) };
   });
 }
 
 async function describe(
   admin: Admin,
   specs: readonly TopicSpec[],
-): Promise<
-  Map<string, { partitions: number; replicationFactor: number; retentionMs: number | undefined }>
-> {
-  const out = new Map<
-    string,
-    { partitions: number; replicationFactor: number; retentionMs: number | undefined }
-  >();
+): Promise<Map<string, Described>> {
+  const out = new Map<string, Described>();
   if (specs.length === 0) return out;
   const topics = specs.map((s) => s.topic);
   const [metadata, configs] = await Promise.all([
@@ -76,47 +115,72 @@ async function describe(
       resources: topics.map((name) => ({
         type: kafkajs.ConfigResourceTypes.TOPIC,
         name,
-        configNames: ['retention.ms'],
+        configNames: ['retention.ms', 'max.message.bytes'],
       })),
     }),
   ]);
   for (const topic of metadata.topics) {
-    const retention = configs.resources
-      .find((r) => r.resourceName === topic.name)
-      ?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue;
+    const entries = configs.resources.find((r) => r.resourceName === topic.name)?.configEntries;
+    const value = (name: string): number | undefined => {
+      const text = entries?.find((e) => e.configName === name)?.configValue;
+      return text === undefined ? undefined : Number(text);
+    };
     out.set(topic.name, {
       partitions: topic.partitions.length,
       replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
-      retentionMs: retention === undefined ? undefined : Number(retention),
+      retentionMs: value('retention.ms'),
+      maxMessageBytes: value('max.message.bytes'),
     });
   }
   return out;
 }
 
-function notesFor(spec: TopicSpec, retentionMs: number | undefined): string[] {
-  if (retentionMs === undefined || retentionMs < 0 || retentionMs >= spec.retentionMs) return [];
-  const why =
-    spec.role === 'dead-letter'
-      ? 'dead letters may expire before they are inspected and replayed'
-      : 'a long outage may not be caught up from Kafka';
-  return [
-    `retention ${formatRetention(retentionMs)} is shorter than the ${formatRetention(spec.retentionMs)} this command gives new topics: ${why} (raise retention.ms)`,
-  ];
+function notesFor(
+  spec: TopicSpec,
+  found: Described,
+  wantedMaxMessageBytes: number | undefined,
+): string[] {
+  const notes: string[] = [];
+  const { retentionMs, maxMessageBytes } = found;
+  if (retentionMs !== undefined && retentionMs >= 0 && retentionMs < spec.retentionMs) {
+    const why =
+      spec.role === 'dead-letter'
+        ? 'dead letters may expire before they are inspected and replayed'
+        : 'a long outage may not be caught up from Kafka';
+    notes.push(
+      `retention ${formatRetention(retentionMs)} is shorter than the ${formatRetention(spec.retentionMs)} this command gives new topics: ${why} (raise retention.ms)`,
+    );
+  }
+  if (
+    wantedMaxMessageBytes !== undefined &&
+    maxMessageBytes !== undefined &&
+    maxMessageBytes < wantedMaxMessageBytes
+  ) {
+    notes.push(
+      `max.message.bytes ${maxMessageBytes} leaves no room for the dlq.* headers of the largest raw record: raise it to ${wantedMaxMessageBytes}`,
+    );
+  }
+  return notes;
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One line per topic, e.g. `created segment-events (kafka.topics): 6 partitions, …`. */
 export function renderTopicOutcome(outcome: TopicOutcome): string {
   const name = `${outcome.topic} (${outcome.setting})`;
+  const bytes =
+    outcome.maxMessageBytes === undefined || outcome.role === 'raw'
+      ? ''
+      : `, max.message.bytes ${outcome.maxMessageBytes}`;
   if (outcome.action !== 'exists') {
     const s = outcome.spec;
     const verb = outcome.action === 'created' ? 'created' : 'would create';
-    return `${verb} ${name}: ${s.partitions} partition${s.partitions === 1 ? '' : 's'}, replication ${s.replicationFactor}, retention ${formatRetention(s.retentionMs)}, min.insync.replicas ${s.minInsyncReplicas}`;
+    return `${verb} ${name}: ${plural(s.partitions, 'partition')}, replication ${s.replicationFactor}, retention ${formatRetention(s.retentionMs)}, min.insync.replicas ${s.minInsyncReplicas}${bytes}`;
   }
   const retention =
     outcome.retentionMs === undefined ? '' : `, retention ${formatRetention(outcome.retentionMs)}`;
-  const lines = [
-    `exists  ${name}: ${outcome.partitions} partition${outcome.partitions === 1 ? '' : 's'}, replication ${outcome.replicationFactor}${retention}; left as is`,
+  return [
+    `exists  ${name}: ${plural(outcome.partitions, 'partition')}, replication ${outcome.replicationFactor}${retention}${bytes}; left as is`,
     ...outcome.notes.map((n) => `  note: ${n}`),
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }

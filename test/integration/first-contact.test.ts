@@ -56,6 +56,7 @@ async function describeTopic(topic: string) {
       partitions: metadata?.partitions.length,
       retentionMs: entry('retention.ms'),
       minInsync: entry('min.insync.replicas'),
+      maxMessageBytes: entry('max.message.bytes'),
     };
   });
 }
@@ -70,16 +71,19 @@ describe('topics create', () => {
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toBe(
       `created ${topic} (kafka.topics): 6 partitions, replication 1, retention 7 d, min.insync.replicas 1\n` +
-        `created ${topic}-dlq (kafka.deadLetterTopic): 1 partition, replication 1, retention 30 d, min.insync.replicas 1\n`,
+        `created ${topic}-dlq (kafka.deadLetterTopic): 1 partition, replication 1, retention 30 d, min.insync.replicas 1, max.message.bytes ${1048588 + 2048}\n`,
     );
     expect(await describeTopic(topic)).toEqual({
       partitions: 6,
       retentionMs: String(7 * 86_400_000),
       minInsync: '1',
+      maxMessageBytes: '1048588',
     });
+    // Room for the dlq.* headers of the largest raw record (the broker default, 1048588 bytes).
     expect(await describeTopic(`${topic}-dlq`)).toMatchObject({
       partitions: 1,
       retentionMs: String(30 * 86_400_000),
+      maxMessageBytes: String(1048588 + 2048),
     });
 
     const again = await cli(['topics', 'create', '-c', file, '--partitions', '3']);

@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaBroker } from './broker.js';
 import { ensureKafkaJars, HarnessError } from './jars.js';
 import { KAFKA_VERSION } from './versions.js';
+import { onTermination } from '../../../src/commands/termination.js';
 
 const USAGE = `Usage: npm run kafka -- [options]
 
@@ -92,10 +93,9 @@ async function main(): Promise<number> {
       : '[kafka] press Ctrl-C to stop (the data folder is deleted on stop; --data DIR keeps it)',
   );
 
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  // npm and tsx pass the terminal's Ctrl-C on as well: the same keypress arrives more than once,
+  // and only a later, deliberate one may cut the stop short (see onTermination).
+  await new Promise<void>((done) => onTermination(() => done()));
   say('[kafka] stopping ...');
   await broker.stop();
   say('[kafka] stopped');
