@@ -7,8 +7,9 @@
  *
  *   produced = delivered + dead-lettered + skipped + unsettled  ✓
  *
- * is the promise, checked. Ctrl-C stops the producer, then the processor (it drains and
- * commits), prints a summary, stops the sandbox, then Kafka, and removes its temporary folder.
+ * is the promise, checked. Ctrl-C stops the producer, lets the processor catch up, stops it (it
+ * drains and commits), prints a summary, stops the sandbox, then Kafka, and removes its temporary
+ * folder.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,8 @@ const DETAIL_EVERY = 5;
 const KEEP_RECORDS = 1_000_000;
 /** A killed member holds its partitions until its session times out (production default 30 s). */
 const SESSION_TIMEOUT_MS = 8000;
+/** On Ctrl-C, how long the processor gets to read what was produced last before it is stopped. */
+const CATCH_UP_TIMEOUT_MS = 30_000;
 /** After the processor stopped, how long the summary waits for the demo's own readers. */
 const SETTLE_TIMEOUT_MS = 15_000;
 
@@ -213,8 +216,17 @@ async function run(
   }
 
   say();
-  say('▶ stopping: the producer, then the processor (it drains and commits) ...');
+  say('▶ stopping: the producer, then the processor once it has caught up ...');
   await traffic;
+  // What was produced last is still to be read: let the processor finish it, so the summary
+  // accounts for everything (a stop now would leave it unsettled, for the next run to read).
+  const catchUpBy = systemClock.monotonic() + CATCH_UP_TIMEOUT_MS;
+  for (;;) {
+    const { unsettled } = await ledger.snapshot();
+    if (unsettled === 0 || systemClock.monotonic() > catchUpBy) break;
+    say(`  ${unsettled} messages still unsettled ...`);
+    await systemClock.sleep(1000);
+  }
   const exit = await processor.stop();
   say(`  the processor stopped (${exit.signal ?? `exit code ${exit.code}`})`);
   let final = await ledger.snapshot();

@@ -79,7 +79,7 @@ export async function createTopics(
   const admin = createKafka(kafka, logger, '-topics').admin();
   try {
     await admin.connect();
-    return await ensureTopics(admin, specs, { dryRun: plan.dryRun === true });
+    return await ensureTopics(admin, specs, { clock, dryRun: plan.dryRun === true });
   } catch (err) {
     throw new CommandFailed(
       describeKafkaProblem(kafkaProblemOf(err, kafka), { brokers: kafka.brokers }),

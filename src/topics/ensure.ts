@@ -7,8 +7,10 @@
  * plus room for the dlq.* headers, so that any raw record can be dead-lettered.
  */
 import type { Admin } from 'kafkajs';
+import type { Clock } from '../clock.js';
 import { DEAD_LETTER_HEADER_ROOM } from '../dead-letter/letter.js';
 import { kafkajs } from '../kafka/kafkajs-exports.js';
+import { protocolErrorType } from '../kafka/problem.js';
 import { formatRetention, type TopicRole, type TopicSpec } from './recommended.js';
 
 interface OutcomeBase {
@@ -45,7 +47,7 @@ interface Described {
 export async function ensureTopics(
   admin: Admin,
   specs: readonly TopicSpec[],
-  options: { readonly dryRun?: boolean } = {},
+  options: { readonly clock: Clock; readonly dryRun?: boolean },
 ): Promise<TopicOutcome[]> {
   const existing = new Set(await admin.listTopics());
   const create = async (missing: readonly TopicSpec[], maxMessageBytes?: number): Promise<void> => {
@@ -71,7 +73,7 @@ export async function ensureTopics(
   const deadLetter = specs.filter((s) => s.role === 'dead-letter');
   await create(raw.filter((s) => !existing.has(s.topic)));
   const rawNow = options.dryRun ? raw.filter((s) => existing.has(s.topic)) : raw;
-  const rawLimits = [...(await describe(admin, rawNow)).values()].flatMap((d) =>
+  const rawLimits = [...(await describeSoon(admin, rawNow, options.clock)).values()].flatMap((d) =>
     d.maxMessageBytes === undefined ? [] : [d.maxMessageBytes],
   );
   const deadLetterBytes =
@@ -133,6 +135,28 @@ async function describe(
     });
   }
   return out;
+}
+
+/** Metadata of a topic just created can lag behind its creation: ask again for a while. */
+const UNSETTLED_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const METADATA_ATTEMPTS = 20;
+const METADATA_RETRY_MS = 250;
+
+async function describeSoon(
+  admin: Admin,
+  specs: readonly TopicSpec[],
+  clock: Clock,
+): Promise<Map<string, Described>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await describe(admin, specs);
+    } catch (err) {
+      const type = protocolErrorType(err);
+      if (attempt >= METADATA_ATTEMPTS || type === undefined || !UNSETTLED_METADATA.has(type))
+        throw err;
+      await clock.sleep(METADATA_RETRY_MS);
+    }
+  }
 }
 
 function notesFor(

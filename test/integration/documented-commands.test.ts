@@ -405,15 +405,27 @@ describe('every command in README.md and docs/', () => {
 async function demo(command: string): Promise<void> {
   const running = start(command);
   const output = (): string => running.output();
-  await waitFor(
-    output,
-    (text) => /produced [\d,]+ = delivered [\d,]+ .*✓.*processor up/.test(text),
-    {
-      what: 'the demo to deliver',
-      timeoutMs: 180_000,
-      intervalMs: 250,
-    },
-  );
+  const ended = running.exited.then((exit) => {
+    throw new Error(`the demo ended (${JSON.stringify(exit)}):\n${output()}`);
+  });
+  ended.catch(() => {});
+  /** Waits for the demo's output to show something; fails at once if the demo ended instead. */
+  const until = async (pattern: RegExp, what: string): Promise<void> => {
+    try {
+      await Promise.race([
+        ended,
+        waitFor(output, (text) => pattern.test(text), {
+          what,
+          timeoutMs: 180_000,
+          intervalMs: 250,
+        }),
+      ]);
+    } catch (err) {
+      running.interrupt();
+      throw err;
+    }
+  };
+  await until(/produced [\d,]+ = delivered [\d,]+ .*✓.*processor up/, 'the demo to deliver');
   const hints = output()
     .split('\n')
     .filter((line) => /^ {6}\S/.test(line))
@@ -434,15 +446,7 @@ async function demo(command: string): Promise<void> {
     },
   );
   expect((await runToEnd(kill)).code).toBe(0);
-  await waitFor(
-    output,
-    (text) => /the processor exited \(SIGKILL\)[\s\S]*processor up/.test(text),
-    {
-      what: 'the processor to come back',
-      timeoutMs: 120_000,
-      intervalMs: 250,
-    },
-  );
+  await until(/the processor exited \(SIGKILL\)[\s\S]*processor up/, 'the processor to come back');
   const folder = /(\/\S+segment-mixpanel-demo-\w+)\/processor\.pid/.exec(kill)?.[1] as string;
   running.interrupt();
   const exit = await running.exited;
