@@ -30,6 +30,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { documentedCommands } from '../harness/doc-commands.js';
@@ -58,7 +59,16 @@ type EnvLevel = 'kafka' | 'processor';
 
 type Plan =
   | { readonly skip: string }
-  | { readonly run: { readonly expect?: RegExp; readonly env?: EnvLevel } }
+  | {
+      readonly run: {
+        readonly expect?: RegExp;
+        readonly env?: EnvLevel;
+        /** Files the reader is told to have (an export, sample messages), made before it runs. */
+        readonly before?: () => void;
+        /** A step the docs ask the reader to do by hand after the command (merge a file). */
+        readonly after?: () => void;
+      };
+    }
   | {
       readonly bounded: {
         readonly ready: RegExp;
@@ -76,6 +86,7 @@ const FIXED_PORT =
 /** By exact command, then by pattern. */
 const PLANS: readonly (readonly [string | RegExp, Plan])[] = [
   ['npm ci', { skip: 'reinstalls node_modules of the checkout the tests run from' }],
+  [/^npx vitest /, { skip: RECURSION }],
   ['npm test', { skip: RECURSION }],
   ['npm run test:unit', { skip: RECURSION }],
   ['npm run test:integration', { skip: RECURSION }],
@@ -102,6 +113,28 @@ const PLANS: readonly (readonly [string | RegExp, Plan])[] = [
   ['npx segment-mixpanel sandbox', { skip: FIXED_PORT }],
   ['npx segment-mixpanel sandbox --host 0.0.0.0', { skip: FIXED_PORT }],
 
+  [
+    'npx segment-mixpanel mappings import subscriptions.json > subscriptions.yaml',
+    {
+      run: {
+        before: () => writeFileSync(join(CHECKOUT, 'subscriptions.json'), JSON.stringify(EXPORT)),
+        after: mergeSubscriptions,
+      },
+    },
+  ],
+  [
+    'npx segment-mixpanel mappings test -c config.yaml < sample-messages.ndjson',
+    {
+      run: {
+        before: () =>
+          copyFileSync(
+            join(REPO, 'test/fixtures/segment/messages.ndjson'),
+            join(CHECKOUT, 'sample-messages.ndjson'),
+          ),
+        expect: /Track Calls/,
+      },
+    },
+  ],
   ['npm run demo', { special: 'demo' }],
   ['npm run demo -- --help', { run: { expect: /^Usage: npm run demo/m } }],
   ['npm pack', { run: { expect: /segment-mixpanel-0\.1\.0\.tgz/ } }],
@@ -143,7 +176,7 @@ const PLANS: readonly (readonly [string | RegExp, Plan])[] = [
   [
     'npx segment-mixpanel run -c config.yaml',
     {
-      bounded: { ready: /"msg":"progress"/, stopped: /"code":0,"msg":"summary"/, env: 'processor' },
+      bounded: { ready: /"msg":"caught up/, stopped: /"code":0,"msg":"summary"/, env: 'processor' },
     },
   ],
   [
@@ -169,6 +202,34 @@ const PLANS: readonly (readonly [string | RegExp, Plan])[] = [
     { bounded: { ready: /listening on http:\/\/127\.0\.0\.1:\d+/, stopped: /sandbox stopped/ } },
   ],
 ];
+
+/** A destination's subscriptions as Segment's Public API returns them. */
+const EXPORT = {
+  data: {
+    subscriptions: [
+      {
+        id: '1',
+        name: 'Track Calls',
+        actionSlug: 'trackEvent',
+        enabled: true,
+        trigger: 'type = "track"',
+        settings: { event: { '@path': '$.event' }, enable_batching: true },
+      },
+    ],
+  },
+};
+
+/** "Merge it into your config file": the imported mapping section into config.yaml. */
+function mergeSubscriptions(): void {
+  const imported = parseYaml(readFileSync(join(CHECKOUT, 'subscriptions.yaml'), 'utf8')) as {
+    mapping: Record<string, unknown>;
+  };
+  const config = parseYaml(readFileSync(join(CHECKOUT, 'config.yaml'), 'utf8')) as {
+    mapping?: Record<string, unknown>;
+  };
+  config.mapping = { ...config.mapping, ...imported.mapping };
+  writeFileSync(join(CHECKOUT, 'config.yaml'), stringifyYaml(config));
+}
 
 function planFor(command: string): Plan | undefined {
   return PLANS.find(([key]) =>
@@ -235,6 +296,7 @@ function environment(level: EnvLevel | undefined): NodeJS.ProcessEnv {
       SEGMENT_MIXPANEL_MIXPANEL_API_HOST: sandbox.url,
       SEGMENT_MIXPANEL_METRICS_PORT: '0',
       SEGMENT_MIXPANEL_LOG_PROGRESS_INTERVAL_MS: '500',
+      SEGMENT_MIXPANEL_KAFKA_LAG_INTERVAL_MS: '500',
     });
   }
   return env;
@@ -357,9 +419,11 @@ describe('every command in README.md and docs/', () => {
       it(
         name,
         async () => {
+          plan.run.before?.();
           const result = await runToEnd(command, { env: plan.run.env });
           expect(result.code, result.output).toBe(0);
           if (plan.run.expect) expect(result.output).toMatch(plan.run.expect);
+          plan.run.after?.();
         },
         120_000,
       );
