@@ -80,6 +80,8 @@ type Plan =
 
 const DOCKER = 'needs Docker: the compose stack and the image are checked without it by test/ops/';
 const RECURSION = 'runs the test suite this test is part of';
+const COHORTS_WALKTHROUGH =
+  'the local cohorts walkthrough runs on fixed ports (Kafka 9092, the sandbox 8086, the webhook 8087, metrics 9464 to 9466), which a test may not take; cohort sync runs end to end in test/integration/cohorts.test.ts and sandbox-cohorts.test.ts';
 const FIXED_PORT =
   'listens on the fixed port 8086, which a test may not take (tests use free ports); the same command with --port 0 runs';
 
@@ -111,6 +113,29 @@ const PLANS: readonly (readonly [string | RegExp, Plan])[] = [
     { skip: `prepares the compose stack with real Mixpanel; ${DOCKER}` },
   ],
   ['npx segment-mixpanel sandbox', { skip: FIXED_PORT }],
+  [
+    /^kafka-topics\.sh /,
+    {
+      skip: "Kafka's own command-line tool, not part of this checkout (cohorts --create-topics does the same)",
+    },
+  ],
+  [
+    /^npx segment-mixpanel cohorts (serve|sync) -c config\.yaml/,
+    {
+      skip: "needs a Mixpanel project (a webhook export, or the Query API with its service account); docs/cohorts.md's walkthrough does it with the sandbox",
+    },
+  ],
+  // docs/cohorts.md's walkthrough (the lines after "Trying it locally").
+  [
+    'npm run kafka -- --port 9092 --topic segment-cohorts:3 --topic segment-events-dlq',
+    { skip: COHORTS_WALKTHROUGH },
+  ],
+  [/^curl -s (-X POST )?'?localhost:8086\//, { skip: COHORTS_WALKTHROUGH }],
+  ['npx segment-mixpanel run -c cohorts.yaml', { skip: COHORTS_WALKTHROUGH }],
+  [
+    /^SEGMENT_MIXPANEL_METRICS_PORT=946\d npx segment-mixpanel cohorts /,
+    { skip: COHORTS_WALKTHROUGH },
+  ],
   ['npx segment-mixpanel sandbox --host 0.0.0.0', { skip: FIXED_PORT }],
 
   [
