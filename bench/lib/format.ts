@@ -15,7 +15,7 @@ export interface Row {
 }
 
 export function table(rows: readonly Row[]): string {
-  const headers = ['measure', 'value', 'target (spec §10)', ''];
+  const headers = ['measure', 'value', 'target', ''];
   const cells = rows.map((r) => [
     r.measure,
     r.value,
