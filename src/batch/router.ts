@@ -56,6 +56,13 @@ export class Router<Owner> {
   private readonly groupLanes: number[];
 
   constructor(private readonly options: RouterOptions<Owner>) {
+    options.metrics?.onScrape('bufferedRecords', (gauge) => {
+      const open = { import: 0, engage: 0, groups: 0 };
+      this.lanes.forEach((lane, i) => {
+        open[targetOf(lane.endpoint)] += (this.batchers[i] as Batcher<BatchItem<Owner>>).size;
+      });
+      for (const [target, records] of Object.entries(open)) gauge.set({ target }, records);
+    });
     this.importLane = this.addLane('/import', false);
     this.identityLane = this.addLane('/import', false);
     const ordered = (endpoint: Endpoint): number[] =>
@@ -72,7 +79,6 @@ export class Router<Owner> {
       owner,
       nonIdempotent: record.nonIdempotent,
     };
-    this.options.metrics?.bufferedRecords.inc({ target: targetOf(record.endpoint) });
     (this.batchers[this.laneOf(record)] as Batcher<BatchItem<Owner>>).add(item, item.bytes);
   }
 
@@ -104,7 +110,6 @@ export class Router<Owner> {
   private closed(lane: Lane, batch: Batch<BatchItem<Owner>>): void {
     const target = targetOf(lane.endpoint);
     const metrics = this.options.metrics;
-    metrics?.bufferedRecords.dec({ target }, batch.items.length);
     metrics?.batchFlushes.inc({ target, reason: batch.reason });
     metrics?.batchRecords.observe({ target }, batch.items.length);
     metrics?.batchBytes.observe({ target }, batch.bytes);
