@@ -50,12 +50,16 @@ export function launch(
   };
 }
 
-/** The built processor (`node dist/cli.js run`) with the given config; `nodeArgs` e.g. --cpu-prof. */
+/**
+ * The built processor (`node dist/cli.js run`) with the given config; `nodeArgs` e.g. --cpu-prof.
+ * `BENCH_CLI` runs another build instead (e.g. an earlier commit built elsewhere), against the
+ * same broker, sandbox and floor.
+ */
 export function startProcessor(config: ConfigInput, nodeArgs: readonly string[] = []): Child {
   const dir = mkdtempSync(join(tmpdir(), 'sm-bench-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
-  return launch('the processor', [CLI, 'run', '-c', file], nodeArgs);
+  return launch('the processor', [process.env.BENCH_CLI ?? CLI, 'run', '-c', file], nodeArgs);
 }
 
 /** The sandbox in its own process (keeping no rows, so it stays small over millions of events). */
