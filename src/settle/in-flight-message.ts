@@ -63,9 +63,9 @@ export class InFlightMessage {
     return true;
   }
 
-  /** One more Mixpanel record of this message is on its way to Mixpanel. */
-  expect(): void {
-    this.pending++;
+  /** `records` more Mixpanel records of this message are on their way to Mixpanel. */
+  expect(records = 1): void {
+    this.pending += records;
   }
 
   /** One of its Mixpanel records got a terminal answer; true when that decided the message. */
