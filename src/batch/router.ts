@@ -14,7 +14,11 @@ import { fnv1a32 } from '../fnv1a.js';
 import type { BatchingConfig } from '../config/schema.js';
 import type { Metrics } from '../metrics/registry.js';
 import { targetOf, type Endpoint } from '../mixpanel/endpoints.js';
-import type { NonIdempotentOperation, PreparedRecord } from '../mixpanel/records.js';
+import {
+  EncodedRecord,
+  type NonIdempotentOperation,
+  type PreparedRecord,
+} from '../mixpanel/records.js';
 import type { PreparedOutput } from '../transform/stage.js';
 import type { FlushReason } from '../vocabulary.js';
 import { Batcher, type Batch } from './batcher.js';
@@ -23,6 +27,18 @@ export interface BatchItem<Owner> extends PreparedRecord {
   readonly owner: Owner;
   /** The profile operation when its replay is not a no-op (counted once delivered). */
   readonly nonIdempotent: NonIdempotentOperation | undefined;
+}
+
+/** A batch item whose record came as UTF-8 (from the transform stage). */
+class EncodedItem<Owner> extends EncodedRecord implements BatchItem<Owner> {
+  constructor(
+    utf8: Uint8Array,
+    bytes: number,
+    readonly owner: Owner,
+    readonly nonIdempotent: NonIdempotentOperation | undefined,
+  ) {
+    super(utf8, bytes);
+  }
 }
 
 export interface Lane {
@@ -73,12 +89,10 @@ export class Router<Owner> {
 
   /** Adds one prepared record; its bytes are resent unchanged on every retry. */
   add(record: PreparedOutput, owner: Owner): void {
-    const item: BatchItem<Owner> = {
-      json: record.json,
-      bytes: record.bytes,
-      owner,
-      nonIdempotent: record.nonIdempotent,
-    };
+    const item: BatchItem<Owner> =
+      record.utf8 !== undefined
+        ? new EncodedItem(record.utf8, record.bytes, owner, record.nonIdempotent)
+        : { json: record.json, bytes: record.bytes, owner, nonIdempotent: record.nonIdempotent };
     (this.batchers[this.laneOf(record)] as Batcher<BatchItem<Owner>>).add(item, item.bytes);
   }
 

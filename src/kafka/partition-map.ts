@@ -30,7 +30,9 @@ export class PartitionMap<V> {
 
   set(tp: TopicPartition, value: V): this {
     const same =
-      tp.partition === this.lastPartition && tp.topic === this.lastTopic && value === this.lastValue;
+      tp.partition === this.lastPartition &&
+      tp.topic === this.lastTopic &&
+      value === this.lastValue;
     if (!same) this.map.set(partitionKey(tp), value);
     this.remember(tp, value);
     return this;

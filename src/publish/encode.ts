@@ -24,8 +24,9 @@ export interface EncodedBody {
 
 /**
  * Records [lo, hi) as one body: `ndjson` joins them by `\n` (what /import takes as
- * `application/x-ndjson`), `json-array` makes a JSON array. Each record's UTF-8 is written once,
- * straight into a buffer of the size its `bytes` add up to (no joined string in between). gzip
+ * `application/x-ndjson`), `json-array` makes a JSON array. Each record's UTF-8 is copied (or, for
+ * a record given as text, written) once, straight into a buffer of the size its `bytes` add up to
+ * (no joined string in between). gzip
  * runs on libuv's thread pool so compression does not block the event loop.
  */
 export async function encodeBody(
@@ -65,6 +66,12 @@ function rawBody(
   for (let i = lo; i < hi; i++) {
     const record = records[i] as PreparedRecord;
     if (i > lo) raw[at++] = array ? COMMA : NEWLINE;
+    if (record.utf8 !== undefined) {
+      if (record.utf8.length !== record.bytes) return joined(array, records.slice(lo, hi));
+      raw.set(record.utf8, at);
+      at += record.bytes;
+      continue;
+    }
     const written = raw.write(record.json, at, 'utf8');
     // A wrong `bytes` would truncate silently: build the body the plain way instead.
     if (written !== record.bytes) return joined(array, records.slice(lo, hi));

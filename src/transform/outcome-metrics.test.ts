@@ -26,7 +26,7 @@ describe('OutcomeTally', () => {
     });
     const value = async (metric: 'recordsTransformed', labels: Record<string, string>) =>
       (await metrics[metric].get()).values.find((v) =>
-        Object.entries(labels).every(([k, x]) => v.labels[k] === x),
+        Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x),
       )?.value;
     expect(await value('recordsTransformed', { segment_type: 'track', target: 'import' })).toBe(0);
     tally.flush();
