@@ -20,6 +20,11 @@ export class InFlightMessage {
     private record: KafkaRecord,
     /** Key and value bytes: the share of the backlog limits this message holds while heavy. */
     readonly bytes: number,
+    /**
+     * Where it settles (the settler's queue of its partition), kept on the message itself: a
+     * WeakMap from message to queue made every message an ephemeron the GC had to trace.
+     */
+    readonly settlesIn: object = {},
   ) {}
 
   /** The Kafka record; without key, value and headers once lightened. */

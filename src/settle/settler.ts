@@ -43,7 +43,6 @@ export interface SettlerOptions {
 
 export class Settler {
   private readonly queues = new PartitionMap<PartitionQueue>();
-  private readonly queueOf = new WeakMap<InFlightMessage, PartitionQueue>();
   /** The dead-letter guard tripped: nothing more is settled or dead-lettered. */
   private halted = false;
 
@@ -51,14 +50,14 @@ export class Settler {
 
   /** Registers a Kafka record taken into the pipeline. */
   admit(source: KafkaRecord): InFlightMessage {
+    const queue = this.queues.ensure(source, () => new PartitionQueue());
     const message = new InFlightMessage(
       source,
       (source.value?.length ?? 0) + (source.key?.length ?? 0),
+      queue,
     );
     this.options.tracker.track(source, source.offset);
-    const queue = this.queues.ensure(source, () => new PartitionQueue());
     queue.push(message);
-    this.queueOf.set(message, queue);
     this.options.backlog.admitted(message.bytes);
     return message;
   }
@@ -115,8 +114,8 @@ export class Settler {
    * restart. Capacity is freed, so a drain is not held up by records that can never settle.
    */
   abandon(message: InFlightMessage): void {
-    const queue = this.queueOf.get(message);
-    if (queue && !queue.stopped) this.releaseAll(queue.stop());
+    const queue = message.settlesIn as PartitionQueue;
+    if (!queue.stopped) this.releaseAll(queue.stop());
     message.abandon();
     this.release(message);
   }
@@ -141,7 +140,7 @@ export class Settler {
   /** A message was just decided: the queue whose head may now settle, if any. */
   private decide(message: InFlightMessage): PartitionQueue | undefined {
     if (!message.inFlight) return undefined;
-    const queue = this.queueOf.get(message) as PartitionQueue;
+    const queue = message.settlesIn as PartitionQueue;
     // Decided and not rejected: its bytes will never be dead-lettered.
     if (message.rejection === undefined && message.lighten()) {
       this.options.backlog.lightened(message.bytes);

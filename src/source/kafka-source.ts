@@ -343,9 +343,13 @@ function ownRecords(batch: EachBatchPayload['batch']): {
   return { records, valueBytes };
 }
 
+/** The headers of a record without any (most), shared rather than one empty object each. */
+const NO_HEADERS: Readonly<Record<string, Buffer | string | undefined>> = Object.freeze({});
+
 function ownHeaders(headers: IHeaders): Record<string, Buffer | string | undefined> {
-  const out: Record<string, Buffer | string | undefined> = {};
+  let out: Record<string, Buffer | string | undefined> | undefined;
   for (const name in headers) {
+    out ??= {};
     const value = headers[name];
     out[name] = Buffer.isBuffer(value)
       ? Buffer.from(value)
@@ -353,5 +357,5 @@ function ownHeaders(headers: IHeaders): Record<string, Buffer | string | undefin
         ? value.join(',')
         : value;
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
