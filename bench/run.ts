@@ -177,7 +177,7 @@ async function main(): Promise<void> {
         });
       results.memory = { ...(await drainBacklog({})), backlog: memoryEvents };
       say(
-        `▶ memory: drained again with the memory-lean settings (${JSON.stringify(LEAN_MEMORY.config)}, ${LEAN_MEMORY.nodeArgs.join(' ')})`,
+        `▶ memory: drained again with the memory-lean settings (${LEAN_MEMORY.nodeArgs.join(' ')})`,
       );
       results.memoryLean = await drainBacklog(LEAN_MEMORY);
     }
