@@ -2,7 +2,8 @@
  * The floor of the end-to-end benchmark: the least work any Kafka → Mixpanel pipe must do, written
  * as plainly as possible and sharing no code with the processor. kafkajs consumer (eachBatch),
  * JSON.parse of each message, one record per Segment message built and JSON.stringify'd, bodies of
- * `--records` records gzipped on libuv's pool at `--gzip-level`, POSTed to the sandbox's /import
+ * `--records` records (and at most `--max-body-bytes`) gzipped on libuv's pool at `--gzip-level`,
+ * POSTed to the sandbox's /import
  * with `--in-flight` records unacknowledged at most, and the acknowledged prefix committed every
  * `--commit-ms`. It validates nothing, maps nothing, routes nothing and never dead-letters: a
  * refused body is a failure of the benchmark.
@@ -15,7 +16,8 @@
  * keeps running until stopped; the benchmark polls the group's committed offsets.
  *
  * Usage: node --import tsx bench/floor-pipe.ts --brokers B --topic T --group G --sandbox URL
- *          --token TOKEN [--gzip-level 3] [--records 2000] [--in-flight 10000] [--linger-ms 500]
+ *          --token TOKEN [--gzip-level 3] [--records 2000] [--max-body-bytes N] [--in-flight 5000]
+ *          [--linger-ms 500]
  *          [--commit-ms 1000] [--max-bytes N] [--max-bytes-per-partition N] [--max-wait-ms N]
  */
 import { parseArgs, promisify } from 'node:util';
@@ -32,7 +34,8 @@ const { values: args } = parseArgs({
     token: { type: 'string' },
     'gzip-level': { type: 'string', default: '3' },
     records: { type: 'string', default: '2000' },
-    'in-flight': { type: 'string', default: '10000' },
+    'max-body-bytes': { type: 'string', default: String(9 * 1024 * 1024) },
+    'in-flight': { type: 'string', default: '5000' },
     'linger-ms': { type: 'string', default: '500' },
     'commit-ms': { type: 'string', default: '1000' },
     'max-bytes': { type: 'string', default: String(2 * 1024 * 1024) },
@@ -43,6 +46,7 @@ const { values: args } = parseArgs({
 const topic = args.topic as string;
 const gzipLevel = Number(args['gzip-level']);
 const bodyRecords = Number(args.records);
+const maxBodyBytes = Number(args['max-body-bytes']);
 const maxInFlight = Number(args['in-flight']);
 const lingerMs = Number(args['linger-ms']);
 const gzipAsync = promisify(gzip);
@@ -55,6 +59,8 @@ const headers = {
 
 interface Body {
   readonly texts: string[];
+  /** UTF-8 bytes of the body so far (records and newlines). */
+  bytes: number;
   /** Per partition, the next offset to commit once this body and every earlier one are acknowledged. */
   readonly next: Map<number, number>;
   acknowledged: boolean;
@@ -62,7 +68,7 @@ interface Body {
 
 /** Bodies in the order they were opened; the acknowledged prefix is committable. */
 const bodies: Body[] = [];
-let open: Body = { texts: [], next: new Map(), acknowledged: false };
+let open: Body = { texts: [], bytes: 0, next: new Map(), acknowledged: false };
 let linger: NodeJS.Timeout | undefined;
 let unacknowledged = 0;
 let roomWaiter: (() => void) | undefined;
@@ -99,7 +105,7 @@ function close(): void {
   if (open.texts.length === 0) return;
   const body = open;
   bodies.push(body);
-  open = { texts: [], next: new Map(), acknowledged: false };
+  open = { texts: [], bytes: 0, next: new Map(), acknowledged: false };
   void send(body);
 }
 
@@ -167,7 +173,12 @@ await consumer.run({
       const next = Number(message.offset) + 1;
       if (messages.length === 0) open.next.set(batch.partition, next);
       for (let i = 0; i < messages.length; i++) {
-        open.texts.push(record(messages[i] as Record<string, unknown>));
+        const text = record(messages[i] as Record<string, unknown>);
+        const size = Buffer.byteLength(text) + 1;
+        // Mixpanel takes at most 10 MB per request: close the body before it would pass the limit.
+        if (open.texts.length > 0 && open.bytes + size > maxBodyBytes) close();
+        open.texts.push(text);
+        open.bytes += size;
         unacknowledged++;
         // The body holding a record's last message commits past the record.
         if (i === messages.length - 1) open.next.set(batch.partition, next);

@@ -192,6 +192,10 @@ async function main(): Promise<void> {
         progress: say,
       });
     }
+  } catch (err) {
+    // Keep what was measured before the failure.
+    writeResults(started, { at: started.toISOString(), smoke, machine, results }, '-failed');
+    throw err;
   } finally {
     await sandbox?.stop();
     await broker?.stop();
@@ -203,15 +207,8 @@ async function main(): Promise<void> {
   say('');
   say(`machine: ${machineLine(machine)}`);
   say(table(rows));
-  mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-  const file = join(
-    REPO,
-    'bench/results',
-    `${started.toISOString().replace(/[:.]/g, '-')}${smoke ? '-smoke' : ''}.json`,
-  );
   const content: ResultFile = { at: started.toISOString(), smoke, machine, results };
-  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
-  say(`\nwrote ${file}`);
+  writeResults(started, content, smoke ? '-smoke' : '');
   if (!smoke) {
     const written = await writeReadme({
       machine,
@@ -221,6 +218,17 @@ async function main(): Promise<void> {
     });
     if (written.length > 0) say(`wrote bench/README.md: ${written.join(', ')}`);
   }
+}
+
+function writeResults(started: Date, content: ResultFile, suffix: string): void {
+  mkdirSync(join(REPO, 'bench/results'), { recursive: true });
+  const file = join(
+    REPO,
+    'bench/results',
+    `${started.toISOString().replace(/[:.]/g, '-')}${suffix}.json`,
+  );
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+  say(`\nwrote ${file}`);
 }
 
 async function fromFile(file: string): Promise<void> {

@@ -123,6 +123,7 @@ export async function drainFloor(options: FloorDrainOptions): Promise<DrainFigur
       ...['--brokers', options.brokers.join(','), '--topic', options.topic, '--group', group],
       ...['--sandbox', options.sandbox.url, '--token', 'bench-token'],
       ...['--gzip-level', String(batching.gzipLevel), '--records', String(batching.maxRecords)],
+      ...['--max-body-bytes', String(batching.maxBytes)],
       ...['--in-flight', String(batching.maxBufferedRecords)],
       ...['--linger-ms', String(batching.lingerMs), '--commit-ms', String(kafka.commitIntervalMs)],
       ...['--max-bytes', String(kafka.maxBytes), '--max-wait-ms', String(kafka.maxWaitTimeMs)],
