@@ -1,90 +1,96 @@
 /**
- * `npm run bench`: throughput, latency, transform, publish and memory benchmarks against the project's
- * performance targets (bench/README.md), on
- * this machine, with a local broker and the sandbox in their own processes. Prints a table against
- * the targets and writes the figures to bench/results/<time>.json. `--smoke` runs small sizes (a
- * check that the benchmarks work, not a measurement); `--profile` writes CPU profiles of the
- * processor and the sandbox during the end-to-end run.
+ * `npm run bench`: the processor against its performance targets on this machine, with a local
+ * broker and the sandbox in their own processes, and against the floor pipe (the least work any
+ * Kafka → Mixpanel pipe must do) measured in the same run. Prints a table and writes every figure,
+ * with the machine's description, to bench/results/<time>.json. A full run also writes its tables
+ * (and the sweep chart) into bench/README.md.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/schema.js';
 import { startKafkaBroker } from '../test/harness/kafka/broker.js';
 import { REPO, startSandboxProcess, type Child } from './lib/children.js';
-import { fmt, table, type Row } from './lib/format.js';
-import { benchKafka, createTopics, preProduce } from './lib/kafka.js';
-import {
-  LEAN_MEMORY,
-  drain,
-  endToEnd,
-  type DrainOptions,
-  type DrainResult,
-  type EndToEndResult,
-} from './scenarios/end-to-end.js';
-import { latency, type LatencyResult } from './scenarios/latency.js';
-import { publishOnly, type PublishOnlyResult } from './scenarios/publish.js';
-import { transformOnly, type TransformResult } from './scenarios/transform.js';
+import { compareFiles } from './lib/compare.js';
+import { fmt, table } from './lib/format.js';
+import { createTopics, preProduce } from './lib/kafka.js';
+import { benchKafka } from './lib/kafka.js';
+import { describeMachine, machineLine, type Machine } from './lib/machine.js';
+import { writeReadme } from './lib/readme.js';
+import { report, type Results } from './lib/report.js';
+import { LEAN_MEMORY, drainProcessor, endToEnd } from './scenarios/end-to-end.js';
+import { latency } from './scenarios/latency.js';
+import { publishOnly } from './scenarios/publish.js';
+import { SMOKE_SWEEP, SWEEP, sweep } from './scenarios/sweep.js';
+import { transformOnly } from './scenarios/transform.js';
 
-/** The target for RSS while draining a 1M-event backlog. */
-const MEMORY_TARGET_BYTES = 300 * 1024 * 1024;
-const SCENARIOS = ['transform', 'publish', 'e2e', 'latency', 'memory'] as const;
+const SCENARIOS = ['transform', 'publish', 'e2e', 'latency', 'memory', 'sweep'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     events: { type: 'string', default: '500000' },
+    repeat: { type: 'string', default: '3' },
     'memory-events': { type: 'string', default: '1000000' },
     'latency-rate': { type: 'string', default: '5000' },
     'latency-seconds': { type: 'string', default: '60' },
+    'sweep-events': { type: 'string', default: '150000' },
     only: { type: 'string' },
     smoke: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    compare: { type: 'boolean', default: false },
+    readme: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(`Usage: npm run bench -- [options]
+       npm run bench -- --compare A.json B.json
+       npm run bench -- --readme bench/results/<file>.json
 
   --events <n>            end-to-end events (default 500000)
+  --repeat <n>            end-to-end drains of the floor and the processor, in turns (default 3)
   --memory-events <n>     backlog drained for the memory figure (default 1000000)
   --latency-rate <n>      events/s for the latency run (default 5000)
   --latency-seconds <n>   duration of the latency run (default 60)
+  --sweep-events <n>      events per ~1 KB sweep point, fewer for larger messages (default 150000)
   --only <list>           some of: ${SCENARIOS.join(',')}
   --smoke                 small sizes: checks the benchmarks run; not a measurement
-  --profile               CPU profiles of the processor and the sandbox during the end-to-end
-                          run (bench/results/*.cpuprofile)
+  --profile               CPU profiles of the processor (main thread and transform worker) and the
+                          sandbox during the last end-to-end drain (bench/results/*.cpuprofile)
+  --compare A.json B.json every figure of two result files side by side, with the change
+  --readme <file.json>    writes the tables (and sweep chart) of a result file into bench/README.md
 `);
   process.exit(0);
 }
 
 const smoke = values.smoke;
 const events = smoke ? 20_000 : Number(values.events);
+const repeat = smoke ? 1 : Number(values.repeat);
 const memoryEvents = smoke ? 30_000 : Number(values['memory-events']);
 const latencyRate = smoke ? 1000 : Number(values['latency-rate']);
 const latencySeconds = smoke ? 5 : Number(values['latency-seconds']);
+const sweepEvents = smoke ? 3000 : Number(values['sweep-events']);
 const only = new Set((values.only?.split(',') ?? SCENARIOS) as Scenario[]);
-const lingerMs = configSchema.parse({ mixpanel: { projectToken: 't' } }).batching.lingerMs;
+const defaults = configSchema.parse({ mixpanel: { projectToken: 't' } });
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-interface Results {
-  transform?: TransformResult;
-  publish?: PublishOnlyResult;
-  endToEnd?: EndToEndResult;
-  latency?: LatencyResult;
-  memory?: DrainResult & { backlog: number };
-  /** The same backlog drained again with the memory-lean settings (LEAN_MEMORY). */
-  memoryLean?: DrainResult;
+interface ResultFile {
+  readonly at: string;
+  readonly smoke: boolean;
+  readonly machine: Machine;
+  readonly results: Results;
 }
 
 async function main(): Promise<void> {
   const results: Results = {};
   const started = new Date();
-  say(
-    `segment-mixpanel benchmarks${smoke ? ' (smoke: small sizes, not a measurement)' : ''} — ${cpus().length} cores, ${fmt.mb(totalmem())} RAM, Node ${process.version}`,
-  );
+  const machine = describeMachine();
+  say(`segment-mixpanel benchmarks${smoke ? ' (smoke: small sizes, not a measurement)' : ''}`);
+  say(`machine: ${machineLine(machine)}`);
   say('▶ building dist/ (the benchmarks run the built processor, as users do)');
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
     results.transform = transformOnly(smoke ? 20_000 : 200_000);
   }
 
-  const needsBroker = only.has('e2e') || only.has('latency') || only.has('memory');
+  const needsBroker = ['e2e', 'latency', 'memory', 'sweep'].some((s) => only.has(s as Scenario));
   const broker = needsBroker
     ? await startKafkaBroker({ heapMb: 1024, onLog: (l) => l.startsWith('[kafka]') && say(l) })
     : undefined;
@@ -129,9 +135,11 @@ async function main(): Promise<void> {
         topic: 'bench-e2e',
         deadLetterTopic: 'bench-e2e-dlq',
         events,
-        sandbox: await freshSandbox(true),
+        repeat,
+        defaults,
+        sandbox: freshSandbox,
         progress: say,
-        nodeArgs: profileArgs,
+        lastRunNodeArgs: profileArgs,
       });
     }
     if (broker && kafka && only.has('latency')) {
@@ -141,7 +149,7 @@ async function main(): Promise<void> {
         sandboxUrl: (await freshSandbox()).url,
         rate: latencyRate,
         seconds: latencySeconds,
-        lingerMs,
+        lingerMs: defaults.batching.lingerMs,
         progress: say,
       });
     }
@@ -152,9 +160,12 @@ async function main(): Promise<void> {
       ]);
       say(`▶ memory: pre-producing a backlog of ${fmt.int(memoryEvents)} events`);
       await preProduce(kafka, 'bench-backlog', memoryEvents, say);
-      say('▶ memory: the processor drains the backlog, RSS sampled every 100 ms');
-      const drainBacklog = async (settings: Pick<DrainOptions, 'config' | 'nodeArgs'>) =>
-        drain({
+      say('▶ memory: the processor drains the backlog with defaults, RSS sampled every 100 ms');
+      const drainBacklog = async (settings: {
+        config?: Readonly<Record<string, unknown>>;
+        nodeArgs?: readonly string[];
+      }) =>
+        drainProcessor({
           kafka,
           brokers: broker.brokers,
           topic: 'bench-backlog',
@@ -166,147 +177,84 @@ async function main(): Promise<void> {
         });
       results.memory = { ...(await drainBacklog({})), backlog: memoryEvents };
       say(
-        `▶ memory: drained again with the memory-lean settings (${JSON.stringify(LEAN_MEMORY.config)}, ${LEAN_MEMORY.nodeArgs.join(' ')})`,
+        `▶ memory: drained again with the memory-lean settings (${LEAN_MEMORY.nodeArgs.join(' ')})`,
       );
       results.memoryLean = await drainBacklog(LEAN_MEMORY);
     }
+    if (broker && kafka && only.has('sweep')) {
+      results.sweep = await sweep({
+        kafka,
+        brokers: broker.brokers,
+        points: smoke ? SMOKE_SWEEP : SWEEP,
+        events: sweepEvents,
+        defaults,
+        sandbox: () => freshSandbox(),
+        progress: say,
+      });
+    }
+  } catch (err) {
+    // Keep what was measured before the failure.
+    writeResults(started, { at: started.toISOString(), smoke, machine, results }, '-failed');
+    throw err;
   } finally {
     await sandbox?.stop();
     await broker?.stop();
   }
 
-  const rows = report(results);
+  const [one = 0, five = 0, fifteen = 0] = loadavg();
+  machine.loadAtEnd = [one, five, fifteen];
+  const rows = report(results, { smoke, lingerMs: defaults.batching.lingerMs });
   say('');
+  say(`machine: ${machineLine(machine)}`);
   say(table(rows));
+  const content: ResultFile = { at: started.toISOString(), smoke, machine, results };
+  writeResults(started, content, smoke ? '-smoke' : '');
+  if (!smoke) {
+    const written = await writeReadme({
+      machine,
+      at: content.at,
+      ...(values.only === undefined ? { rows } : {}),
+      ...(results.sweep ? { sweep: results.sweep } : {}),
+    });
+    if (written.length > 0) say(`wrote bench/README.md: ${written.join(', ')}`);
+  }
+}
+
+function writeResults(started: Date, content: ResultFile, suffix: string): void {
   mkdirSync(join(REPO, 'bench/results'), { recursive: true });
   const file = join(
     REPO,
     'bench/results',
-    `${started.toISOString().replace(/[:.]/g, '-')}${smoke ? '-smoke' : ''}.json`,
+    `${started.toISOString().replace(/[:.]/g, '-')}${suffix}.json`,
   );
-  writeFileSync(
-    file,
-    `${JSON.stringify({ at: started.toISOString(), smoke, machine: { cores: cpus().length, memoryBytes: totalmem(), node: process.version }, results, rows }, null, 2)}\n`,
-  );
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
   say(`\nwrote ${file}`);
 }
 
-function report(r: Results): Row[] {
-  const rows: Row[] = [];
-  const verdict = (ok: boolean): Row['verdict'] => (smoke ? 'info' : ok ? 'met' : 'missed');
-  if (r.endToEnd) {
-    const { processor, baseline, ratio } = r.endToEnd;
-    rows.push(
-      {
-        measure: 'end to end, events/s into the sandbox',
-        value: fmt.int(processor.eventsPerSecond),
-        target: '≥ 30,000',
-        verdict: verdict(processor.eventsPerSecond >= 30_000),
-      },
-      {
-        measure: 'bare kafkajs consumer, events/s (baseline)',
-        value: fmt.int(baseline.eventsPerSecond),
-        target: '',
-        verdict: 'info',
-      },
-      {
-        measure: 'end to end ÷ baseline',
-        value: fmt.ratio(ratio),
-        target: '≥ 0.50×',
-        verdict: verdict(ratio >= 0.5),
-      },
-      {
-        measure: 'processor CPU seconds per 100k events',
-        value: processor.cpuSecondsPer100k.toFixed(2),
-        target: '',
-        verdict: 'info',
-      },
-      {
-        measure: 'sandbox CPU seconds per 100k events',
-        value: processor.sandboxCpuSecondsPer100k.toFixed(2),
-        target: '',
-        verdict: 'info',
-      },
-      {
-        measure: 'peak RSS, end to end',
-        value: fmt.mb(processor.peakRssBytes),
-        target: '',
-        verdict: 'info',
-      },
-    );
-  }
-  if (r.latency) {
-    const l = r.latency;
-    rows.push(
-      {
-        measure: `latency p50 at ${fmt.int(l.rate)}/s (Kafka append → ack)`,
-        value: fmt.ms(l.p50Ms),
-        target: '',
-        verdict: 'info',
-      },
-      {
-        measure: `latency p99 at ${fmt.int(l.rate)}/s`,
-        value: fmt.ms(l.p99Ms),
-        target: `≤ ${l.lingerMs + 300} ms (lingerMs + 300)`,
-        verdict: verdict(l.p99Ms !== null && l.p99Ms <= l.lingerMs + 300),
-      },
-    );
-  }
-  if (r.transform) {
-    rows.push(
-      {
-        measure: 'transform alone, messages/s on one core',
-        value: fmt.int(r.transform.transformPerSecond),
-        target: '≥ 150,000',
-        verdict: verdict(r.transform.transformPerSecond >= 150_000),
-      },
-      {
-        measure: 'transform + serialize, messages/s',
-        value: fmt.int(r.transform.withSerializationPerSecond),
-        target: '',
-        verdict: 'info',
-      },
-    );
-  }
-  const memoryRows = (drained: DrainResult, rss: string, rate: string): Row[] => [
-    {
-      measure: rss,
-      value: fmt.mb(drained.peakRssBytes),
-      target: '≤ 300 MB',
-      verdict: verdict(drained.peakRssBytes <= MEMORY_TARGET_BYTES),
-    },
-    { measure: rate, value: fmt.int(drained.eventsPerSecond), target: '', verdict: 'info' },
-  ];
-  if (r.memory) {
-    rows.push(
-      ...memoryRows(
-        r.memory,
-        `peak RSS draining a ${fmt.int(r.memory.backlog)}-event backlog`,
-        'backlog drain, events/s',
-      ),
-    );
-  }
-  if (r.memoryLean) {
-    rows.push(
-      ...memoryRows(
-        r.memoryLean,
-        'peak RSS, same backlog, memory-lean settings',
-        'backlog drain, memory-lean, events/s',
-      ),
-    );
-  }
-  if (r.publish) {
-    rows.push({
-      measure: 'publish alone, records/s to the sandbox',
-      value: fmt.int(r.publish.recordsPerSecond),
-      target: '',
-      verdict: 'info',
-    });
-  }
-  return rows;
+async function fromFile(file: string): Promise<void> {
+  const content = JSON.parse(readFileSync(file, 'utf8')) as ResultFile;
+  const written = await writeReadme({
+    machine: content.machine,
+    at: content.at,
+    rows: report(content.results, {
+      smoke: content.smoke,
+      lingerMs: defaults.batching.lingerMs,
+    }),
+    ...(content.results.sweep ? { sweep: content.results.sweep } : {}),
+  });
+  say(`wrote bench/README.md from ${file}: ${written.join(', ')}`);
 }
 
-main().catch((err: unknown) => {
+const run = values.compare
+  ? async () => {
+      const [a, b] = positionals;
+      if (!a || !b) throw new Error('--compare needs two result files: --compare A.json B.json');
+      say(compareFiles(a, b));
+    }
+  : values.readme
+    ? () => fromFile(values.readme as string)
+    : main;
+run().catch((err: unknown) => {
   process.stderr.write(
     `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );

@@ -29,7 +29,7 @@ import { settlePublished } from './settle/published.js';
 import type { Settler } from './settle/settler.js';
 import type { TopicPartition } from './kafka/topic-partition.js';
 import type { AssignmentChange, SourceBatch } from './source/source.js';
-import { countOutcome } from './transform/outcome-metrics.js';
+import { OutcomeTally } from './transform/outcome-metrics.js';
 import type { DecodeInput, RecordDecoded } from './decode/record-decoder.js';
 import type { KafkaRecord } from './kafka/record.js';
 import type { StageOutcome, TransformStage } from './transform/stage.js';
@@ -73,9 +73,12 @@ export class Pipeline {
   private pending: PendingDecode | undefined;
   /** Batches handed to the transform stage, applied one after the other in intake order. */
   private applying: Promise<void> = Promise.resolve();
+  /** Outcome counts of the batch being applied, added to the metrics once per batch. */
+  private readonly tally: OutcomeTally;
 
   constructor(private readonly stages: PipelineStages) {
     setMaxListeners(0, this.stopIntake.signal);
+    this.tally = new OutcomeTally(stages.metrics);
   }
 
   get unsettled(): { records: number; bytes: number } {
@@ -286,23 +289,23 @@ export class Pipeline {
         return;
       }
       let next = 0;
+      const tally = this.tally;
       for (const t of taken) {
-        for (const outcome of t.decided ? [t.decided] : (outcomes[next++] ?? []))
-          this.route(t.message, outcome);
+        if (t.decided) this.route(t.message, t.decided, tally);
+        else for (const outcome of outcomes[next++] ?? []) this.route(t.message, outcome, tally);
         settler.seal(t.message);
       }
+      tally.flush();
     });
   }
 
   /** Route: a message's records go to the router; a rejection is noted for its dead letter. */
-  private route(message: InFlightMessage, outcome: StageOutcome): void {
-    countOutcome(this.stages.metrics, message.source.topic, outcome);
+  private route(message: InFlightMessage, outcome: StageOutcome, tally: OutcomeTally): void {
+    tally.add(message.source.topic, outcome);
     switch (outcome.kind) {
       case 'records':
-        for (const record of outcome.records) {
-          message.expect();
-          this.stages.router.add(record, message);
-        }
+        message.expect(outcome.records.length);
+        for (const record of outcome.records) this.stages.router.add(record, message);
         return;
       case 'rejected':
         this.stages.settler.reject(message, outcome.rejection);

@@ -1,4 +1,7 @@
-/** The processes a benchmark runs next to the broker: the processor, the sandbox, a bare consumer. */
+/**
+ * The processes a benchmark runs next to the broker: the processor, the sandbox, the floor pipe
+ * and the bare consumer.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +14,8 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'dist/cli.js');
 
 export interface Child {
+  /** What it is, for error messages. */
+  readonly name: string;
   readonly process: ChildProcess;
   readonly pid: number;
   output(): string;
@@ -18,7 +23,11 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function launch(args: readonly string[], nodeArgs: readonly string[] = []): Child {
+export function launch(
+  name: string,
+  args: readonly string[],
+  nodeArgs: readonly string[] = [],
+): Child {
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,6 +38,7 @@ export function launch(args: readonly string[], nodeArgs: readonly string[] = []
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   if (child.pid === undefined) throw new Error(`could not start ${args.join(' ')}`);
   return {
+    name,
     process: child,
     pid: child.pid,
     output: () => output,
@@ -40,12 +50,16 @@ export function launch(args: readonly string[], nodeArgs: readonly string[] = []
   };
 }
 
-/** The built processor (`node dist/cli.js run`) with the given config; `nodeArgs` e.g. --cpu-prof. */
+/**
+ * The built processor (`node dist/cli.js run`) with the given config; `nodeArgs` e.g. --cpu-prof.
+ * `BENCH_CLI` runs another build instead (e.g. an earlier commit built elsewhere), against the
+ * same broker, sandbox and floor.
+ */
 export function startProcessor(config: ConfigInput, nodeArgs: readonly string[] = []): Child {
   const dir = mkdtempSync(join(tmpdir(), 'sm-bench-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
-  return launch([CLI, 'run', '-c', file], nodeArgs);
+  return launch('the processor', [process.env.BENCH_CLI ?? CLI, 'run', '-c', file], nodeArgs);
 }
 
 /** The sandbox in its own process (keeping no rows, so it stays small over millions of events). */
@@ -54,6 +68,7 @@ export async function startSandboxProcess(
 ): Promise<Child & { url: string }> {
   const port = await freePort();
   const child = launch(
+    'the sandbox',
     [CLI, 'sandbox', '--port', String(port), '--keep-records', '0', '--log-level', 'warn'],
     nodeArgs,
   );

@@ -1,72 +1,73 @@
 /**
- * End to end: one processor drains N pre-produced realistic messages into the sandbox. Measured
- * from the first record consumed to the last offset committed; CPU and peak RSS from /proc. In the
- * same run, a bare kafkajs consumer reads the same records as the baseline.
+ * End to end: the processor drains N pre-produced messages into the sandbox, and in the same run
+ * the floor pipe (bench/floor-pipe.ts) drains the same records into the same kind of sandbox, in
+ * turns (floor, processor, floor, processor, …) so that both see the same machine. Each is
+ * measured from its first consumed batch to its last committed offset. The bare consumer
+ * (bench/baseline-consumer.ts) reads the records once more, as an informational row.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { launch, REPO, startProcessor, type Child } from '../lib/children.js';
-import { committedTotal } from '../lib/kafka.js';
-import { sampleProcess, watchMemory } from '../lib/proc.js';
-import { freePort } from '../../test/harness/ports.js';
+import type { Config } from '../../src/config/schema.js';
 import { readMetrics, sumMetric } from '../../scripts/demo-metrics.js';
+import { freePort } from '../../test/harness/ports.js';
+import { launch, REPO, startProcessor, type Child } from '../lib/children.js';
+import { committedReaches, lineSeen, measureDrain, type DrainFigures } from '../lib/measure.js';
 
-export interface DrainResult {
-  readonly events: number;
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-  readonly cpuSecondsPer100k: number;
-  /** The sandbox's CPU over the same span: it shares the machine's two cores. */
-  readonly sandboxCpuSecondsPer100k: number;
-  readonly peakRssBytes: number;
-}
+export type { DrainFigures };
 
-export interface EndToEndResult {
-  readonly processor: DrainResult;
-  readonly baseline: {
-    readonly events: number;
-    readonly seconds: number;
-    readonly eventsPerSecond: number;
-  };
-  readonly ratio: number;
-}
-
-export interface DrainOptions {
+export interface DrainTarget {
   readonly kafka: Kafka;
   readonly brokers: readonly string[];
   readonly topic: string;
   readonly deadLetterTopic: string;
+  /** Segment messages in the topic: what figures are per. */
   readonly events: number;
-  readonly sandbox: { readonly url: string; readonly pid: number };
+  /** Kafka records in the topic, when not one per event (batch payloads). */
+  readonly records?: number;
   readonly progress: (line: string) => void;
+}
+
+const recordsOf = (target: DrainTarget): number => target.records ?? target.events;
+
+export interface ProcessorDrainOptions extends DrainTarget {
+  readonly sandbox: { readonly url: string; readonly pid: number };
   /** Extra node flags for the processor, e.g. --cpu-prof. */
   readonly nodeArgs?: readonly string[];
   /** Config sections for the processor, over the benchmark's own (shallow merge). */
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
+export interface FloorDrainOptions extends DrainTarget {
+  readonly sandbox: { readonly url: string; readonly pid: number };
+  /** The processor's defaults the floor mirrors (gzip level, body size, fetch sizes, …). */
+  readonly defaults: Config;
+}
+
 /**
- * The memory-lean settings of bench/README.md: half the default backlog, and 2 MiB V8 semi-spaces
- * instead of 16 (a smaller young generation, collected more often).
+ * The memory-lean settings: 2 MiB V8 semi-spaces instead of 16 (a smaller young generation,
+ * collected more often), for the main thread and the transform worker alike.
  */
 export const LEAN_MEMORY = {
-  config: { batching: { maxBufferedRecords: 5000 } },
+  config: {},
   nodeArgs: ['--max-semi-space-size=2'],
 } as const;
 
-/** Runs a fresh processor over the topic until every offset is committed. */
-export async function drain(options: DrainOptions): Promise<DrainResult> {
-  const groupId = `bench-${randomBytes(4).toString('hex')}`;
+const groupId = (name: string): string => `bench-${name}-${randomBytes(4).toString('hex')}`;
+
+/** A fresh processor with default settings drains the topic until every offset is committed. */
+export async function drainProcessor(options: ProcessorDrainOptions): Promise<DrainFigures> {
+  const group = groupId('processor');
   const port = await freePort();
+  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
   const processor: Child = startProcessor(
     {
       kafka: {
         brokers: [...options.brokers],
         topics: [options.topic],
         deadLetterTopic: options.deadLetterTopic,
-        groupId,
+        groupId: group,
       },
       mixpanel: { projectToken: 'bench-token', apiHost: options.sandbox.url },
       metrics: { enabled: true, host: '127.0.0.1', port },
@@ -79,63 +80,182 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ],
   );
-  const memory = watchMemory(processor.pid);
   try {
-    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    let startedAt = 0;
-    let cpuAtStart = 0;
-    let sandboxCpuAtStart = 0;
-    for (;;) {
-      const consumed = await readMetrics(metricsUrl).then(
-        (s) => sumMetric(s, 'segment_mixpanel_kafka_messages_consumed_total'),
-        () => 0,
-      );
-      if (consumed > 0) {
-        startedAt = performance.now();
-        cpuAtStart = sampleProcess(processor.pid).cpuSeconds;
-        sandboxCpuAtStart = sampleProcess(options.sandbox.pid).cpuSeconds;
-        break;
-      }
-      if (processor.process.exitCode !== null)
-        throw new Error(`the processor exited:\n${processor.output()}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    let lastReport = performance.now();
-    let lastHeap = 0;
-    for (;;) {
-      const committed = await committedTotal(options.kafka, groupId, options.topic);
-      if (committed >= options.events) break;
-      if (processor.process.exitCode !== null)
-        throw new Error(`the processor exited:\n${processor.output()}`);
-      if (performance.now() - lastReport > 10_000) {
-        lastReport = performance.now();
-        options.progress(
-          `  committed ${committed.toLocaleString('en')} / ${options.events.toLocaleString('en')}`,
-        );
-      }
-      if (process.env.BENCH_HEAP && performance.now() - lastHeap > 2000) {
-        lastHeap = performance.now();
-        options.progress(await heapLine(metricsUrl));
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const seconds = (performance.now() - startedAt) / 1000;
-    const cpu = sampleProcess(processor.pid).cpuSeconds - cpuAtStart;
-    const sandboxCpu = sampleProcess(options.sandbox.pid).cpuSeconds - sandboxCpuAtStart;
-    if (process.env.BENCH_THREADS) options.progress(threadBreakdown(processor.pid));
-    const { peakRssBytes } = memory.stop();
-    return {
+    const figures = await measureDrain({
+      child: processor,
       events: options.events,
-      seconds,
-      eventsPerSecond: options.events / seconds,
-      cpuSecondsPer100k: (cpu / options.events) * 100_000,
-      sandboxCpuSecondsPer100k: (sandboxCpu / options.events) * 100_000,
-      peakRssBytes,
-    };
+      sandboxPid: options.sandbox.pid,
+      started: async () => {
+        for (;;) {
+          const consumed = await readMetrics(metricsUrl).then(
+            (s) => sumMetric(s, 'segment_mixpanel_kafka_messages_consumed_total'),
+            () => 0,
+          );
+          if (consumed > 0) return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
+      finished: () =>
+        committedReaches({
+          ...options,
+          records: recordsOf(options),
+          groupId: group,
+          ...(process.env.BENCH_HEAP
+            ? { every2s: async () => options.progress(await heapLine(metricsUrl)) }
+            : {}),
+        }),
+    });
+    if (process.env.BENCH_THREADS) options.progress(threadBreakdown(processor.pid));
+    return figures;
   } finally {
-    memory.stop();
     await processor.stop('SIGTERM');
   }
+}
+
+/** The floor pipe drains the topic into the sandbox until every offset is committed. */
+export async function drainFloor(options: FloorDrainOptions): Promise<DrainFigures> {
+  const group = groupId('floor');
+  const { batching, kafka } = options.defaults;
+  const floor = launch(
+    'the floor pipe',
+    [
+      join(REPO, 'bench/floor-pipe.ts'),
+      ...['--brokers', options.brokers.join(','), '--topic', options.topic, '--group', group],
+      ...['--sandbox', options.sandbox.url, '--token', 'bench-token'],
+      ...['--gzip-level', String(batching.gzipLevel), '--records', String(batching.maxRecords)],
+      ...['--max-body-bytes', String(batching.maxBytes)],
+      ...['--in-flight', String(batching.maxBufferedRecords)],
+      ...['--linger-ms', String(batching.lingerMs), '--commit-ms', String(kafka.commitIntervalMs)],
+      ...['--max-bytes', String(kafka.maxBytes), '--max-wait-ms', String(kafka.maxWaitTimeMs)],
+      ...['--max-bytes-per-partition', String(kafka.maxBytesPerPartition)],
+    ],
+    ['--import', 'tsx'],
+  );
+  try {
+    return await measureDrain({
+      child: floor,
+      events: options.events,
+      sandboxPid: options.sandbox.pid,
+      started: () => lineSeen(floor, 'first'),
+      finished: () => committedReaches({ ...options, records: recordsOf(options), groupId: group }),
+    });
+  } finally {
+    await floor.stop('SIGTERM');
+  }
+}
+
+/** The bare kafkajs consumer reads the topic: no parsing, no output. */
+export async function drainBare(options: DrainTarget): Promise<DrainFigures> {
+  const bare = launch(
+    'the bare consumer',
+    [
+      join(REPO, 'bench/baseline-consumer.ts'),
+      options.brokers.join(','),
+      options.topic,
+      groupId('bare'),
+      String(recordsOf(options)),
+    ],
+    ['--import', 'tsx'],
+  );
+  try {
+    return await measureDrain({
+      child: bare,
+      events: options.events,
+      started: () => lineSeen(bare, 'first'),
+      finished: () => lineSeen(bare, 'done'),
+    });
+  } finally {
+    await bare.stop('SIGTERM');
+  }
+}
+
+export interface EndToEndRun {
+  readonly floor: DrainFigures;
+  readonly processor: DrainFigures;
+  /** processor CPU per event ÷ floor CPU per event, this pair. */
+  readonly cpuRatio: number;
+  /** processor events/s ÷ floor events/s, this pair. */
+  readonly rateRatio: number;
+}
+
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface EndToEndResult {
+  readonly runs: readonly EndToEndRun[];
+  readonly cpuRatio: Spread;
+  readonly rateRatio: Spread;
+  readonly processorCpuMicrosPerEvent: Spread;
+  readonly floorCpuMicrosPerEvent: Spread;
+  readonly processorEventsPerSecond: Spread;
+  readonly floorEventsPerSecond: Spread;
+  readonly processorPeakRssBytes: Spread;
+  readonly sandboxCpuMicrosPerEvent: Spread;
+  readonly bare: DrainFigures;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[mid] as number)
+      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
+}
+
+export async function endToEnd(
+  options: Omit<ProcessorDrainOptions & FloorDrainOptions, 'sandbox'> & {
+    readonly repeat: number;
+    /** A fresh sandbox for each drain; `profiled` for the processor's last run. */
+    readonly sandbox: (profiled: boolean) => Promise<{ url: string; pid: number }>;
+    /** Node flags for the processor's last run (e.g. --cpu-prof). */
+    readonly lastRunNodeArgs?: readonly string[];
+  },
+): Promise<EndToEndResult> {
+  const runs: EndToEndRun[] = [];
+  for (let i = 0; i < options.repeat; i++) {
+    const last = i === options.repeat - 1;
+    const n = `${i + 1}/${options.repeat}`;
+    options.progress(
+      `▶ end to end ${n}: the floor pipe drains ${options.events.toLocaleString('en')} events`,
+    );
+    const floor = await drainFloor({ ...options, sandbox: await options.sandbox(false) });
+    options.progress(`▶ end to end ${n}: the processor drains the same events`);
+    const processor = await drainProcessor({
+      ...options,
+      sandbox: await options.sandbox(last),
+      ...(last && options.lastRunNodeArgs ? { nodeArgs: options.lastRunNodeArgs } : {}),
+    });
+    const run: EndToEndRun = {
+      floor,
+      processor,
+      cpuRatio: processor.cpuMicrosPerEvent / floor.cpuMicrosPerEvent,
+      rateRatio: processor.eventsPerSecond / floor.eventsPerSecond,
+    };
+    options.progress(
+      `  floor ${floor.cpuMicrosPerEvent.toFixed(1)} µs/event ${Math.round(floor.eventsPerSecond)}/s; processor ${processor.cpuMicrosPerEvent.toFixed(1)} µs/event ${Math.round(processor.eventsPerSecond)}/s; CPU ratio ${run.cpuRatio.toFixed(2)}×`,
+    );
+    runs.push(run);
+  }
+  options.progress('▶ end to end: the bare consumer reads the same records');
+  const bare = await drainBare(options);
+  const of = (f: (run: EndToEndRun) => number): Spread => spread(runs.map(f));
+  return {
+    runs,
+    cpuRatio: of((r) => r.cpuRatio),
+    rateRatio: of((r) => r.rateRatio),
+    processorCpuMicrosPerEvent: of((r) => r.processor.cpuMicrosPerEvent),
+    floorCpuMicrosPerEvent: of((r) => r.floor.cpuMicrosPerEvent),
+    processorEventsPerSecond: of((r) => r.processor.eventsPerSecond),
+    floorEventsPerSecond: of((r) => r.floor.eventsPerSecond),
+    processorPeakRssBytes: of((r) => r.processor.peakRssBytes),
+    sandboxCpuMicrosPerEvent: of((r) => r.processor.sandboxCpuMicrosPerEvent ?? 0),
+    bare,
+  };
 }
 
 /** CPU seconds per thread of a process (diagnostics: main thread vs libuv pool vs GC). */
@@ -149,40 +269,6 @@ function threadBreakdown(pid: number): string {
     if (cpu > 0.05) lines.push(`    ${name.padEnd(16)} ${cpu.toFixed(2)} s`);
   }
   return `  CPU by thread:\n${lines.join('\n')}`;
-}
-
-export async function baseline(
-  brokers: readonly string[],
-  topic: string,
-  events: number,
-): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
-  const child = launch(
-    [
-      join(REPO, 'bench/baseline-consumer.ts'),
-      brokers.join(','),
-      topic,
-      `bench-baseline-${randomBytes(4).toString('hex')}`,
-      String(events),
-    ],
-    ['--import', 'tsx'],
-  );
-  const code = await child.exited;
-  if (code !== 0) throw new Error(`the baseline consumer failed:\n${child.output()}`);
-  const result = JSON.parse(child.output().trim().split('\n').pop() as string) as {
-    events: number;
-    seconds: number;
-  };
-  return { ...result, eventsPerSecond: result.events / result.seconds };
-}
-
-export async function endToEnd(options: DrainOptions): Promise<EndToEndResult> {
-  options.progress(
-    `▶ end to end: the processor drains ${options.events.toLocaleString('en')} events into the sandbox`,
-  );
-  const processor = await drain(options);
-  options.progress('▶ end to end: the baseline, a bare kafkajs consumer over the same records');
-  const bare = await baseline(options.brokers, options.topic, options.events);
-  return { processor, baseline: bare, ratio: processor.eventsPerSecond / bare.eventsPerSecond };
 }
 
 const HEAP_METRICS = new Set([

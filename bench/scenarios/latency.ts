@@ -1,6 +1,6 @@
 /**
  * Latency at a steady rate: messages are produced at `rate` per second for `seconds`, without a
- * time of their own, so each event's `time` is its Kafka append timestamp (docs/mapping.md, time); the
+ * time of their own, so each event's `time` is its Kafka append timestamp; the
  * sandbox measures arrival minus that time at 1 ms resolution.
  */
 import { randomBytes } from 'node:crypto';

@@ -14,7 +14,11 @@ import { fnv1a32 } from '../fnv1a.js';
 import type { BatchingConfig } from '../config/schema.js';
 import type { Metrics } from '../metrics/registry.js';
 import { targetOf, type Endpoint } from '../mixpanel/endpoints.js';
-import type { NonIdempotentOperation, PreparedRecord } from '../mixpanel/records.js';
+import {
+  EncodedRecord,
+  type NonIdempotentOperation,
+  type PreparedRecord,
+} from '../mixpanel/records.js';
 import type { PreparedOutput } from '../transform/stage.js';
 import type { FlushReason } from '../vocabulary.js';
 import { Batcher, type Batch } from './batcher.js';
@@ -23,6 +27,18 @@ export interface BatchItem<Owner> extends PreparedRecord {
   readonly owner: Owner;
   /** The profile operation when its replay is not a no-op (counted once delivered). */
   readonly nonIdempotent: NonIdempotentOperation | undefined;
+}
+
+/** A batch item whose record came as UTF-8 (from the transform stage). */
+class EncodedItem<Owner> extends EncodedRecord implements BatchItem<Owner> {
+  constructor(
+    utf8: Uint8Array,
+    bytes: number,
+    readonly owner: Owner,
+    readonly nonIdempotent: NonIdempotentOperation | undefined,
+  ) {
+    super(utf8, bytes);
+  }
 }
 
 export interface Lane {
@@ -56,6 +72,13 @@ export class Router<Owner> {
   private readonly groupLanes: number[];
 
   constructor(private readonly options: RouterOptions<Owner>) {
+    options.metrics?.onScrape('bufferedRecords', (gauge) => {
+      const open = { import: 0, engage: 0, groups: 0 };
+      this.lanes.forEach((lane, i) => {
+        open[targetOf(lane.endpoint)] += (this.batchers[i] as Batcher<BatchItem<Owner>>).size;
+      });
+      for (const [target, records] of Object.entries(open)) gauge.set({ target }, records);
+    });
     this.importLane = this.addLane('/import', false);
     this.identityLane = this.addLane('/import', false);
     const ordered = (endpoint: Endpoint): number[] =>
@@ -66,13 +89,10 @@ export class Router<Owner> {
 
   /** Adds one prepared record; its bytes are resent unchanged on every retry. */
   add(record: PreparedOutput, owner: Owner): void {
-    const item: BatchItem<Owner> = {
-      json: record.json,
-      bytes: record.bytes,
-      owner,
-      nonIdempotent: record.nonIdempotent,
-    };
-    this.options.metrics?.bufferedRecords.inc({ target: targetOf(record.endpoint) });
+    const item: BatchItem<Owner> =
+      record.utf8 !== undefined
+        ? new EncodedItem(record.utf8, record.bytes, owner, record.nonIdempotent)
+        : { json: record.json, bytes: record.bytes, owner, nonIdempotent: record.nonIdempotent };
     (this.batchers[this.laneOf(record)] as Batcher<BatchItem<Owner>>).add(item, item.bytes);
   }
 
@@ -104,7 +124,6 @@ export class Router<Owner> {
   private closed(lane: Lane, batch: Batch<BatchItem<Owner>>): void {
     const target = targetOf(lane.endpoint);
     const metrics = this.options.metrics;
-    metrics?.bufferedRecords.dec({ target }, batch.items.length);
     metrics?.batchFlushes.inc({ target, reason: batch.reason });
     metrics?.batchRecords.observe({ target }, batch.items.length);
     metrics?.batchBytes.observe({ target }, batch.bytes);

@@ -549,9 +549,9 @@ const batching = z
       description:
         'gzip level of `/import` request bodies (1 fastest, 9 smallest). 3 compresses as fast as 1 and about 5% smaller; 6 costs twice the CPU for about 10% less. Mixpanel limits apply to the uncompressed body.',
     }),
-    maxBufferedRecords: z.number().int().min(1).default(10_000).meta({
+    maxBufferedRecords: z.number().int().min(1).default(5000).meta({
       description:
-        'Intake waits while this many Kafka records are unsettled in memory (each holds ~4–5 KB). Raise it for high latency to Mixpanel: about rate × request latency records must be in flight.',
+        'Intake waits while this many Kafka records are unsettled in memory. Raise it for high latency to Mixpanel: about rate × request latency records must be in flight (5000 covers ~250 ms at 20k/s). More costs memory and CPU: every record held longer survives into the old generation the garbage collector has to trace.',
     }),
     maxBufferedBytes: z
       .number()

@@ -58,3 +58,18 @@ describe('createMetrics', () => {
     );
   });
 });
+
+describe('gauges read at scrape time', () => {
+  it('take the value their owner reports when metrics are read, the latest registration winning', async () => {
+    const metrics = createMetrics();
+    let unsettled = 3;
+    metrics.onScrape('unsettledMessages', (gauge) => gauge.set(unsettled));
+    const read = async (): Promise<number | undefined> =>
+      (await metrics.unsettledMessages.get()).values[0]?.value;
+    expect(await read()).toBe(3);
+    unsettled = 7;
+    expect(await metrics.registry.metrics()).toContain(`${CATALOG.unsettledMessages.name} 7`);
+    metrics.onScrape('unsettledMessages', (gauge) => gauge.set(1));
+    expect(await read()).toBe(1);
+  });
+});

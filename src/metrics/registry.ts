@@ -13,8 +13,19 @@ type Instrument<D extends MetricDef> = D['type'] extends 'counter'
     ? Gauge<LabelsOf<D>>
     : Histogram<LabelsOf<D>>;
 
+/** Gauges of the catalogue. */
+export type GaugeKey = {
+  [K in MetricKey]: Catalog[K]['type'] extends 'gauge' ? K : never;
+}[MetricKey];
+
 export type Metrics = { readonly [K in MetricKey]: Instrument<Catalog[K]> } & {
   readonly registry: Registry;
+  /**
+   * Sets a gauge from its owner's state each time metrics are read, instead of on every change:
+   * for state that changes per record (open batches, the backlog), where setting the gauge on
+   * every change would cost more than the change itself. The last registration of a gauge wins.
+   */
+  onScrape<K extends GaugeKey>(key: K, read: (gauge: Instrument<Catalog[K]>) => void): void;
 };
 
 export interface MetricsOptions {
@@ -37,6 +48,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       lastElu = now;
     },
   };
+  /** Gauges read from their owner's state at scrape time (Metrics.onScrape). */
+  const scrapers = new Map<MetricKey, (gauge: Gauge) => void>();
   for (const [key, definition] of Object.entries(CATALOG) as [MetricKey, MetricDef][]) {
     const config = {
       name: definition.name,
@@ -51,16 +64,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         break;
       case 'gauge': {
         const collect = collectors[key];
-        instrument = new Gauge(
-          collect
-            ? {
-                ...config,
-                collect() {
-                  collect(this);
-                },
-              }
-            : config,
-        );
+        instrument = new Gauge({
+          ...config,
+          collect() {
+            collect?.(this);
+            scrapers.get(key)?.(this);
+          },
+        });
         break;
       }
       case 'histogram':
@@ -71,7 +81,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     instruments[key] = instrument;
   }
 
-  const metrics = { ...instruments, registry } as unknown as Metrics;
+  const metrics = {
+    ...instruments,
+    registry,
+    onScrape(key: MetricKey, read: (gauge: Gauge) => void) {
+      scrapers.set(key, read);
+    },
+  } as unknown as Metrics;
   metrics.buildInfo.set(
     { version: options.version ?? 'unknown', nodejs_version: process.version },
     1,

@@ -95,4 +95,23 @@ export interface PreparedRecord {
   readonly json: string;
   /** Byte length of json (UTF-8). */
   readonly bytes: number;
+  /**
+   * The UTF-8 of json, when the record was handed over already encoded (by the transform stage):
+   * request bodies copy these bytes, and `json` is only decoded from them when asked for.
+   */
+  readonly utf8?: Uint8Array;
+}
+
+/** A prepared record given as UTF-8 bytes; its text is decoded only on demand. */
+export class EncodedRecord implements PreparedRecord {
+  constructor(
+    readonly utf8: Uint8Array,
+    readonly bytes: number,
+  ) {}
+
+  get json(): string {
+    return Buffer.from(this.utf8.buffer, this.utf8.byteOffset, this.utf8.byteLength).toString(
+      'utf8',
+    );
+  }
 }

@@ -6,17 +6,13 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { EndpointSpec } from '../mixpanel/endpoints.js';
+import type { PreparedRecord } from '../mixpanel/records.js';
 
 /** Compresses a body; the default runs on libuv's thread pool. */
 export type Compress = (raw: Buffer, level: number) => Promise<Buffer>;
 
 const gzipAsync = promisify(gzip);
 export const gzipOnThreadPool: Compress = (raw, level) => gzipAsync(raw, { level });
-
-export interface SerializedRecord {
-  /** The record's JSON text; never re-serialized. */
-  readonly json: string;
-}
 
 export interface EncodedBody {
   readonly bytes: Buffer;
@@ -27,22 +23,65 @@ export interface EncodedBody {
 }
 
 /**
- * `ndjson`: records joined by `\n` (what /import takes as `application/x-ndjson`); `json-array`: a JSON array.
- * gzip runs on libuv's thread pool so compression does not block the event loop.
+ * Records [lo, hi) as one body: `ndjson` joins them by `\n` (what /import takes as
+ * `application/x-ndjson`), `json-array` makes a JSON array. Each record's UTF-8 is copied (or, for
+ * a record given as text, written) once, straight into a buffer of the size its `bytes` add up to
+ * (no joined string in between). gzip
+ * runs on libuv's thread pool so compression does not block the event loop.
  */
 export async function encodeBody(
   spec: Pick<EndpointSpec, 'format' | 'gzip'>,
-  records: readonly SerializedRecord[],
+  records: readonly PreparedRecord[],
+  range: { readonly lo: number; readonly hi: number },
   gzipLevel: number,
   compress: Compress = gzipOnThreadPool,
 ): Promise<EncodedBody> {
-  const texts = records.map((r) => r.json);
-  const text = spec.format === 'ndjson' ? texts.join('\n') : `[${texts.join(',')}]`;
-  const raw = Buffer.from(text, 'utf8');
+  const raw = rawBody(spec.format, records, range.lo, range.hi);
   if (!spec.gzip) return { bytes: raw, rawBytes: raw.length };
   return {
     bytes: await compress(raw, gzipLevel),
     contentEncoding: 'gzip',
     rawBytes: raw.length,
   };
+}
+
+const NEWLINE = 0x0a;
+const COMMA = 0x2c;
+
+function rawBody(
+  format: EndpointSpec['format'],
+  records: readonly PreparedRecord[],
+  lo: number,
+  hi: number,
+): Buffer {
+  const array = format === 'json-array';
+  let size = array ? 2 : 0;
+  for (let i = lo; i < hi; i++) size += (records[i] as PreparedRecord).bytes + 1;
+  if (hi > lo) size--; // n records, n - 1 separators
+  // Room for one more UTF-8 character: a record longer than its `bytes` then always writes more
+  // than `bytes` (write() stops at the end of the buffer and never splits a character).
+  const raw = Buffer.allocUnsafe(size + 4);
+  let at = 0;
+  if (array) raw[at++] = 0x5b;
+  for (let i = lo; i < hi; i++) {
+    const record = records[i] as PreparedRecord;
+    if (i > lo) raw[at++] = array ? COMMA : NEWLINE;
+    if (record.utf8 !== undefined) {
+      if (record.utf8.length !== record.bytes) return joined(array, records.slice(lo, hi));
+      raw.set(record.utf8, at);
+      at += record.bytes;
+      continue;
+    }
+    const written = raw.write(record.json, at, 'utf8');
+    // A wrong `bytes` would truncate silently: build the body the plain way instead.
+    if (written !== record.bytes) return joined(array, records.slice(lo, hi));
+    at += written;
+  }
+  if (array) raw[at++] = 0x5d;
+  return at === size ? raw.subarray(0, size) : joined(array, records.slice(lo, hi));
+}
+
+function joined(array: boolean, records: readonly PreparedRecord[]): Buffer {
+  const texts = records.map((r) => r.json);
+  return Buffer.from(array ? `[${texts.join(',')}]` : texts.join('\n'), 'utf8');
 }

@@ -187,7 +187,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const { endpoint } = job;
     const body = await encodeBody(
       ENDPOINT_SPECS[endpoint],
-      job.records.slice(lo, hi),
+      job.records,
+      { lo, hi },
       gzipLevel,
       options.compress,
     );

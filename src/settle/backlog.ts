@@ -31,8 +31,11 @@ export class Backlog {
     private readonly limits: BacklogLimits,
     /** Called when the backlog has room again after being full. */
     private readonly onRoom: () => void,
-    private readonly metrics?: Metrics,
-  ) {}
+    metrics?: Metrics,
+  ) {
+    metrics?.onScrape('unsettledMessages', (gauge) => gauge.set(this.records));
+    metrics?.onScrape('unsettledBytes', (gauge) => gauge.set(this.heavyBytes));
+  }
 
   get unsettled(): { records: number; bytes: number } {
     return { records: this.records, bytes: this.heavyBytes };
@@ -82,8 +85,6 @@ export class Backlog {
   }
 
   private update(): void {
-    this.metrics?.unsettledMessages.set(this.records);
-    this.metrics?.unsettledBytes.set(this.heavyBytes);
     if (!this.wasFull) return;
     const { maxRecords, maxBytes, waitingFactor, resumeRatio } = this.limits;
     if (

@@ -20,6 +20,11 @@ export class InFlightMessage {
     private record: KafkaRecord,
     /** Key and value bytes: the share of the backlog limits this message holds while heavy. */
     readonly bytes: number,
+    /**
+     * Where it settles (the settler's queue of its partition), kept on the message itself: a
+     * WeakMap from message to queue made every message an ephemeron the GC had to trace.
+     */
+    readonly settlesIn: object = {},
   ) {}
 
   /** The Kafka record; without key, value and headers once lightened. */
@@ -63,9 +68,9 @@ export class InFlightMessage {
     return true;
   }
 
-  /** One more Mixpanel record of this message is on its way to Mixpanel. */
-  expect(): void {
-    this.pending++;
+  /** `records` more Mixpanel records of this message are on their way to Mixpanel. */
+  expect(records = 1): void {
+    this.pending += records;
   }
 
   /** One of its Mixpanel records got a terminal answer; true when that decided the message. */

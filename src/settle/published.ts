@@ -7,9 +7,11 @@
 import type { LaneBatch } from '../batch/router.js';
 import type { Metrics } from '../metrics/registry.js';
 import { targetOf } from '../mixpanel/endpoints.js';
-import type { PublishResult } from '../publish/publisher.js';
+import type { PublishResult, RecordResult } from '../publish/publisher.js';
 import type { InFlightMessage } from './in-flight-message.js';
 import type { Settler } from './settler.js';
+
+const UNSETTLED: RecordResult = { status: 'unsettled' };
 
 export function settlePublished(
   settler: Settler,
@@ -20,21 +22,24 @@ export function settlePublished(
   const { metrics, nowMs } = context;
   const { endpoint } = batch.lane;
   const target = targetOf(endpoint);
+  const latency = metrics.deliveryLatency;
+  const labels = { target };
+  /** The owner of every record with a terminal answer, settled together below. */
+  const answered: InFlightMessage[] = [];
   let delivered = 0;
-  batch.items.forEach((item, index) => {
-    const outcome = result.results[index] ?? { status: 'unsettled' };
+  const { items } = batch;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as (typeof items)[number];
+    const outcome = result.results[index] ?? UNSETTLED;
     switch (outcome.status) {
       case 'delivered':
         delivered++;
-        metrics.deliveryLatency.observe(
-          { target },
-          Math.max(0, nowMs - item.owner.source.timestamp) / 1000,
-        );
+        latency.observe(labels, Math.max(0, nowMs - item.owner.source.timestamp) / 1000);
         if (item.nonIdempotent && target !== 'import') {
           metrics.nonIdempotentUpdates.inc({ target, operation: item.nonIdempotent });
         }
-        settler.recordSettled(item.owner);
-        return;
+        answered.push(item.owner);
+        break;
       case 'rejected':
         settler.reject(
           item.owner,
@@ -47,12 +52,13 @@ export function settlePublished(
           endpoint,
           outcome.attempts,
         );
-        settler.recordSettled(item.owner);
-        return;
+        answered.push(item.owner);
+        break;
       case 'unsettled':
-        return;
+        break;
     }
-  });
+  }
+  settler.recordsSettled(answered);
   if (delivered > 0) {
     metrics.recordsDelivered.inc({ target }, delivered);
     metrics.lastFlush.set(nowMs / 1000);

@@ -81,6 +81,27 @@ describe('Settler', () => {
     expect(committable()).toBe(4);
   });
 
+  it('settles a batch of answers at once: the same order, letters and commits as one by one', async () => {
+    const { settler, sink, admit, committable, backlog } = setup();
+    const twoRecords = settler.admit(record(0));
+    twoRecords.expect();
+    twoRecords.expect();
+    settler.seal(twoRecords);
+    admit(1, true);
+    const good2 = admit(2);
+    const good3 = admit(3);
+    // Answers out of Kafka order, one message with two records in the same batch.
+    settler.recordsSettled([good3, twoRecords, good2]);
+    await flushMicrotasks();
+    expect(sink.written).toEqual([]); // offset 0 still has a record in flight
+    expect(committable()).toBeUndefined();
+    settler.recordsSettled([twoRecords]);
+    await flushMicrotasks();
+    expect(sink.written).toEqual([1]);
+    expect(committable()).toBe(4);
+    expect(backlog.unsettled.records).toBe(0);
+  });
+
   it('judges the dead-letter ratio in Kafka order, not by which outcome came first', async () => {
     // Bad records are decided at intake, good ones only when Mixpanel answers: judged by arrival
     // the first window would be all bad, and a healthy stream would trip the guard.

@@ -43,7 +43,6 @@ export interface SettlerOptions {
 
 export class Settler {
   private readonly queues = new PartitionMap<PartitionQueue>();
-  private readonly queueOf = new WeakMap<InFlightMessage, PartitionQueue>();
   /** The dead-letter guard tripped: nothing more is settled or dead-lettered. */
   private halted = false;
 
@@ -51,14 +50,14 @@ export class Settler {
 
   /** Registers a Kafka record taken into the pipeline. */
   admit(source: KafkaRecord): InFlightMessage {
+    const queue = this.queues.ensure(source, () => new PartitionQueue());
     const message = new InFlightMessage(
       source,
       (source.value?.length ?? 0) + (source.key?.length ?? 0),
+      queue,
     );
     this.options.tracker.track(source, source.offset);
-    const queue = this.queues.ensure(source, () => new PartitionQueue());
     queue.push(message);
-    this.queueOf.set(message, queue);
     this.options.backlog.admitted(message.bytes);
     return message;
   }
@@ -87,6 +86,23 @@ export class Settler {
     if (message.answered()) this.advance(message);
   }
 
+  /**
+   * Mixpanel records of these messages reached a terminal answer, one entry per record (a batch's
+   * worth): like recordSettled for each, with each partition's head settled once at the end.
+   */
+  recordsSettled(messages: readonly InFlightMessage[]): void {
+    let last: PartitionQueue | undefined;
+    const touched: PartitionQueue[] = [];
+    for (const message of messages) {
+      if (!message.answered()) continue;
+      const queue = this.decide(message);
+      if (queue === undefined || queue === last) continue;
+      last = queue;
+      if (!touched.includes(queue)) touched.push(queue);
+    }
+    for (const queue of touched) this.settleFromHead(queue);
+  }
+
   /** Intake added every record of the message. */
   seal(message: InFlightMessage): void {
     if (message.seal()) this.advance(message);
@@ -98,8 +114,8 @@ export class Settler {
    * restart. Capacity is freed, so a drain is not held up by records that can never settle.
    */
   abandon(message: InFlightMessage): void {
-    const queue = this.queueOf.get(message);
-    if (queue && !queue.stopped) this.releaseAll(queue.stop());
+    const queue = message.settlesIn as PartitionQueue;
+    if (!queue.stopped) this.releaseAll(queue.stop());
     message.abandon();
     this.release(message);
   }
@@ -117,8 +133,14 @@ export class Settler {
   }
 
   private advance(message: InFlightMessage): void {
-    if (!message.inFlight) return;
-    const queue = this.queueOf.get(message) as PartitionQueue;
+    const queue = this.decide(message);
+    if (queue) this.settleFromHead(queue);
+  }
+
+  /** A message was just decided: the queue whose head may now settle, if any. */
+  private decide(message: InFlightMessage): PartitionQueue | undefined {
+    if (!message.inFlight) return undefined;
+    const queue = message.settlesIn as PartitionQueue;
     // Decided and not rejected: its bytes will never be dead-lettered.
     if (message.rejection === undefined && message.lighten()) {
       this.options.backlog.lightened(message.bytes);
@@ -126,9 +148,9 @@ export class Settler {
     if (queue.stopped || this.halted) {
       // Released without settling: never committed here, so redelivered.
       this.release(message);
-      return;
+      return undefined;
     }
-    this.settleFromHead(queue);
+    return queue;
   }
 
   private settleFromHead(queue: PartitionQueue): void {
@@ -136,6 +158,7 @@ export class Settler {
     const maxLetters = Math.min(this.options.maxLetterGroup, this.options.guard.window);
     const run = queue.takeHead(maxLetters);
     for (const message of run.settled) this.finish(message, false);
+    if (run.settled.length > 0) this.options.metrics?.deadLetterRatio.set(this.options.guard.ratio);
     if (run.letters.length > 0) void this.writeLetters(queue, run.letters);
   }
 
@@ -155,7 +178,7 @@ export class Settler {
     const { guard, tracker, metrics } = this.options;
     tracker.settle(message.source, message.source.offset);
     guard.record(message.source, deadLettered);
-    metrics?.deadLetterRatio.set(guard.ratio);
+    if (deadLettered) metrics?.deadLetterRatio.set(guard.ratio);
     this.release(message);
     if (deadLettered && guard.tripped && !this.halted) this.halt();
   }

@@ -233,23 +233,12 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
           gate.useHeartbeat(payload.heartbeat);
           const { batch } = payload;
           if (interrupted(payload) || batch.messages.length === 0) return;
-          const records: KafkaRecord[] = batch.messages.map((m) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: Number(m.offset),
-            timestamp: Number(m.timestamp),
-            key: own(m.key),
-            value: own(m.value),
-            headers: m.headers ? ownHeaders(m.headers) : {},
-          }));
+          const { records, valueBytes } = ownRecords(batch);
           metrics?.messagesConsumed.inc(
             { topic: batch.topic, partition: String(batch.partition) },
             records.length,
           );
-          metrics?.bytesConsumed.inc(
-            { topic: batch.topic },
-            records.reduce((sum, r) => sum + (r.value?.length ?? 0), 0),
-          );
+          metrics?.bytesConsumed.inc({ topic: batch.topic }, valueBytes);
           const accepted = await offerUntilTaken(payload, records, h);
           if (accepted >= records.length) {
             // Also passes trailing control records, which carry nothing to settle.
@@ -317,22 +306,57 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
 }
 
 /**
- * kafkajs hands out keys, values and headers as slices of the whole fetch response (megabytes):
- * keeping one unsettled message would keep its entire response alive. A copy of the ~1 KB is
- * cheap and lets each response go as soon as its batch is taken.
+ * kafkajs hands out keys, values and headers as slices of the whole fetch response (megabytes,
+ * every partition's batch): keeping one unsettled message would keep its entire response alive.
+ * The batch's keys and values are copied into one buffer of their own (one allocation and one
+ * copy each, instead of one buffer per key and per value), so a retained record keeps at most its
+ * own partition's batch (`kafka.maxBytesPerPartition`), and each response goes as soon as its
+ * batches are taken.
  */
-function own(buffer: Buffer | null): Buffer | null {
-  return buffer === null ? null : Buffer.from(buffer);
+function ownRecords(batch: EachBatchPayload['batch']): {
+  records: KafkaRecord[];
+  valueBytes: number;
+} {
+  const { messages, topic, partition } = batch;
+  let valueBytes = 0;
+  let keyBytes = 0;
+  for (const m of messages) {
+    valueBytes += m.value?.length ?? 0;
+    keyBytes += m.key?.length ?? 0;
+  }
+  const slab = Buffer.allocUnsafeSlow(valueBytes + keyBytes);
+  let at = 0;
+  const own = (buffer: Buffer | null): Buffer | null => {
+    if (buffer === null) return null;
+    slab.set(buffer, at);
+    at += buffer.length;
+    return slab.subarray(at - buffer.length, at);
+  };
+  const records = messages.map((m): KafkaRecord => ({
+    topic,
+    partition,
+    offset: Number(m.offset),
+    timestamp: Number(m.timestamp),
+    value: own(m.value),
+    key: own(m.key),
+    headers: m.headers ? ownHeaders(m.headers) : {},
+  }));
+  return { records, valueBytes };
 }
 
+/** The headers of a record without any (most), shared rather than one empty object each. */
+const NO_HEADERS: Readonly<Record<string, Buffer | string | undefined>> = Object.freeze({});
+
 function ownHeaders(headers: IHeaders): Record<string, Buffer | string | undefined> {
-  const out: Record<string, Buffer | string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  let out: Record<string, Buffer | string | undefined> | undefined;
+  for (const name in headers) {
+    out ??= {};
+    const value = headers[name];
     out[name] = Buffer.isBuffer(value)
       ? Buffer.from(value)
       : Array.isArray(value)
         ? value.join(',')
         : value;
   }
-  return out;
+  return out ?? NO_HEADERS;
 }

@@ -16,23 +16,45 @@ import {
   orderingKey,
   type MixpanelRecord,
   type NonIdempotentOperation,
+  EncodedRecord,
+  type PreparedRecord,
 } from '../mixpanel/records.js';
 import { type Endpoint } from '../mixpanel/endpoints.js';
 import { createRecordTransformer } from './record-transformer.js';
 import type { Outcome, TransformOutcome } from './transform.js';
 
-/** A Mixpanel record ready for a batch: serialized once, resent byte-identical on retries. */
-export interface PreparedOutput {
+/** Where a prepared record goes, and how it is counted. */
+export interface Routing {
   readonly endpoint: Endpoint;
-  readonly json: string;
-  /** UTF-8 byte length of json. */
-  readonly bytes: number;
   /** distinct_id (or group) whose updates must keep their Kafka order; /import has none. */
   readonly orderingKey: string | undefined;
   /** `$identify` / `$create_alias`: sent in requests of their own. */
   readonly identity: boolean;
   /** A profile operation whose replay is not a no-op, counted when delivered. */
   readonly nonIdempotent: NonIdempotentOperation | undefined;
+}
+
+/**
+ * A Mixpanel record ready for a batch: serialized once, resent byte-identical on retries. The
+ * stages hand it over as UTF-8 (`utf8`, a view into one buffer per submitted batch); records
+ * prepared one by one (prepareRecord) carry their JSON text.
+ */
+export type PreparedOutput = Routing & PreparedRecord;
+
+/** A stage's output record: routing and UTF-8, its text decoded only on demand. */
+export class EncodedOutput extends EncodedRecord implements PreparedOutput {
+  readonly endpoint: Endpoint;
+  readonly orderingKey: string | undefined;
+  readonly identity: boolean;
+  readonly nonIdempotent: NonIdempotentOperation | undefined;
+
+  constructor(routing: Routing, utf8: Uint8Array, bytes: number) {
+    super(utf8, bytes);
+    this.endpoint = routing.endpoint;
+    this.orderingKey = routing.orderingKey;
+    this.identity = routing.identity;
+    this.nonIdempotent = routing.nonIdempotent;
+  }
 }
 
 export type StageOutcome = Outcome<PreparedOutput>;
@@ -44,7 +66,10 @@ export interface TransformStage {
 
 export type StageConfig = Pick<Config, 'mixpanel' | 'mapping' | 'input'>;
 
-export function prepareRecord(record: MixpanelRecord): PreparedOutput {
+export function prepareRecord(record: MixpanelRecord): Routing & {
+  readonly json: string;
+  readonly bytes: number;
+} {
   const json = JSON.stringify(record.record);
   return {
     endpoint: record.endpoint,
@@ -59,7 +84,9 @@ export function prepareRecord(record: MixpanelRecord): PreparedOutput {
   };
 }
 
-function prepareOutcome(outcome: TransformOutcome): StageOutcome {
+type PreparedText = ReturnType<typeof prepareRecord>;
+
+function prepareOutcome(outcome: TransformOutcome): Outcome<PreparedText> {
   return outcome.kind === 'records'
     ? {
         kind: 'records',
@@ -69,24 +96,61 @@ function prepareOutcome(outcome: TransformOutcome): StageOutcome {
     : outcome;
 }
 
-/** Transforms one input with a record transformer (used by both stages). */
-export function runInput(
+/** Transforms one input with a record transformer: its outcomes, records as JSON text. */
+function runInput(
   transformer: ReturnType<typeof createRecordTransformer>,
   input: DecodeInput,
   nowMs: number,
-): StageOutcome[] {
+): Outcome<PreparedText>[] {
   const context = { nowMs, kafkaTimestampMs: input.kafkaTimestampMs };
   return 'bytes' in input
     ? transformer.transformRecord(input.bytes, context).map(prepareOutcome)
     : [prepareOutcome(transformer.transformPayload(input.payload, context))];
 }
 
+/**
+ * Transforms a batch of inputs (used by both stages): one outcome list per input, in order, every
+ * record's JSON encoded into one buffer (`utf8` views into it). A worker transfers that buffer to
+ * the main thread instead of copying a string per record across, and request bodies are then
+ * assembled by copying bytes, never by encoding text again.
+ */
+export function runInputs(
+  transformer: ReturnType<typeof createRecordTransformer>,
+  inputs: readonly DecodeInput[],
+  nowMs: number,
+): { readonly results: StageOutcome[][]; readonly buffer: ArrayBuffer } {
+  const texts = inputs.map((input) => runInput(transformer, input, nowMs));
+  let total = 0;
+  for (const outcomes of texts) {
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'records') for (const record of outcome.records) total += record.bytes;
+    }
+  }
+  const buffer = new ArrayBuffer(total);
+  const utf8 = Buffer.from(buffer);
+  let at = 0;
+  const results = texts.map((outcomes) =>
+    outcomes.map((outcome): StageOutcome => {
+      if (outcome.kind !== 'records') return outcome;
+      return {
+        kind: 'records',
+        segmentType: outcome.segmentType,
+        records: outcome.records.map((record): PreparedOutput => {
+          const written = utf8.write(record.json, at, 'utf8');
+          at += written;
+          return new EncodedOutput(record, new Uint8Array(buffer, at - written, written), written);
+        }),
+      };
+    }),
+  );
+  return { results, buffer };
+}
+
 /** The stage on this thread: transforms synchronously (workers: 0, and unit tests). */
 export function createInProcessStage(config: StageConfig): TransformStage {
   const transformer = createRecordTransformer(config);
   return {
-    submit: (inputs, nowMs) =>
-      Promise.resolve(inputs.map((input) => runInput(transformer, input, nowMs))),
+    submit: (inputs, nowMs) => Promise.resolve(runInputs(transformer, inputs, nowMs).results),
     close: () => Promise.resolve(),
   };
 }

@@ -10,7 +10,13 @@
 import type { DecodeInput } from '../decode/record-decoder.js';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
-import type { StageConfig, StageOutcome, TransformStage } from './stage.js';
+import {
+  EncodedOutput,
+  type PreparedOutput,
+  type StageConfig,
+  type StageOutcome,
+  type TransformStage,
+} from './stage.js';
 import type { WorkerJob, WorkerReply } from './stage-worker.js';
 
 interface Pending {
@@ -76,7 +82,7 @@ export function createWorkerStage(
     worker.on('message', (reply: WorkerReply) => {
       const pending = slot.pending.get(reply.id);
       slot.pending.delete(reply.id);
-      pending?.resolve(reply.results);
+      pending?.resolve(encodedOutputs(reply.results));
     });
     worker.on('error', (error) => {
       options.logger?.error({ err: error }, 'transform worker failed');
@@ -138,4 +144,22 @@ export function createWorkerStage(
       await Promise.all(slots.map((slot) => slot.worker.terminate()));
     },
   };
+}
+
+/**
+ * Structured cloning keeps the records' fields (their utf8 views arrive as views into the
+ * transferred buffer) but not their class: they become EncodedOutputs again.
+ */
+function encodedOutputs(results: StageOutcome[][]): StageOutcome[][] {
+  for (const outcomes of results) {
+    for (const outcome of outcomes) {
+      if (outcome.kind !== 'records') continue;
+      const records = outcome.records as PreparedOutput[];
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i] as PreparedOutput & { readonly utf8: Uint8Array };
+        records[i] = new EncodedOutput(record, record.utf8, record.bytes);
+      }
+    }
+  }
+  return results;
 }
