@@ -3,7 +3,7 @@ import { letter } from '../../test/support/dead-letter.js';
 import { deadLetterHeaders, deadLetterRecordHeaders, truncateUtf8 } from './letter.js';
 
 describe('dead-letter headers', () => {
-  it('carry the reason and the source position as strings (spec §6)', () => {
+  it('carry the reason and the source position as strings', () => {
     expect(deadLetterHeaders(letter(41))).toEqual({
       'dlq.error.code': 'invalid_json',
       'dlq.error.stage': 'decode',

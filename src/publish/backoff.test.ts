@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 
-// Mixpanel's guidance (mixpanel-api.md §3.8) is also the config default.
+// Mixpanel's published retry guidance (backoff from 2 s to 60 s, 1–5 s jitter) is the config default.
 const MIXPANEL: BackoffPolicy = {
   initialDelayMs: 2000,
   maxDelayMs: 60_000,

@@ -15,7 +15,7 @@ function response(status: number, body: unknown, headers: Record<string, string>
   };
 }
 
-// Real bodies: R01–R03 of ../shared/reference/segment-actions-vectors.json.
+// Real bodies: R01–R03 of test/fixtures/reference/segment-actions-vectors.json.
 const R01_PARTIAL = {
   code: 400,
   error: 'some data points in the request failed validation',

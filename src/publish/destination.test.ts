@@ -28,7 +28,7 @@ describe('resolveDestination', () => {
     expect(requestPath(target, ENDPOINT_SPECS['/import'])).toBe('/mp/import?strict=1&ip=0');
   });
 
-  it('prefers a service account, then the API secret, then the token (mixpanel-api.md §1.2)', () => {
+  it('prefers a service account, then the API secret, then the token', () => {
     const sa = resolveDestination({
       ...base,
       apiSecret: 'sec',
