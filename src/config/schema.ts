@@ -17,6 +17,14 @@ const MIB = 1024 * 1024;
 export const DEFAULT_GZIP_LEVEL = 3;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** A Mixpanel service account (Basic auth): one shape for publishing and for the Query API. */
+const serviceAccount = z
+  .object({
+    username: nonEmpty.meta({ description: 'Service account username.' }),
+    secret: nonEmpty.meta({ description: 'Service account secret.', secret: true }),
+  })
+  .strict();
 const stringList = z.array(nonEmpty);
 const positiveMs = z.number().int().min(1);
 
@@ -381,12 +389,7 @@ const mixpanel = z
       description: 'Project API secret (deprecated by Mixpanel; retired 2027-03-03).',
       secret: true,
     }),
-    serviceAccount: z
-      .object({
-        username: nonEmpty.meta({ description: 'Service account username.' }),
-        secret: nonEmpty.meta({ description: 'Service account secret.', secret: true }),
-      })
-      .strict()
+    serviceAccount: serviceAccount
       .optional()
       .meta({ description: 'Service account for `/import` (preferred). Requires `projectId`.' }),
     projectId: nonEmpty
@@ -725,12 +728,7 @@ const cohortWebhook = z
 
 const cohortQuery = z
   .object({
-    serviceAccount: z
-      .object({
-        username: nonEmpty.meta({ description: 'Service account username.' }),
-        secret: nonEmpty.meta({ description: 'Service account secret.', secret: true }),
-      })
-      .strict()
+    serviceAccount: serviceAccount
       .optional()
       .meta({ description: 'Service account that reads cohorts (`cohorts sync`).' }),
     projectId: nonEmpty

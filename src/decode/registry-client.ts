@@ -17,6 +17,7 @@ import type { Clock } from '../clock.js';
 import { ConfigError } from '../config/load.js';
 import type { InputConfig } from '../config/schema.js';
 import { loadTlsFiles } from '../config/tls-files.js';
+import { describeCause } from '../error-cause.js';
 import type { RegistryAnswer } from './registry-answer.js';
 
 export type RegistryConfig = Pick<
@@ -81,7 +82,7 @@ export function createRegistryClient(config: RegistryConfig, clock: Clock): Regi
         if (timedOut) {
           return { kind: 'network', message: `no answer within ${config.requestTimeoutMs} ms` };
         }
-        return { kind: 'network', message: describeError(err) };
+        return { kind: 'network', message: describeCause(err) };
       } finally {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
@@ -91,12 +92,3 @@ export function createRegistryClient(config: RegistryConfig, clock: Clock): Regi
   };
 }
 
-/** `CODE: message` of the error or of the first cause that has a code (undici wraps them). */
-function describeError(err: unknown): string {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return `${code}: ${e.message}`;
-    e = e.cause;
-  }
-  return err instanceof Error ? err.message : String(err);
-}

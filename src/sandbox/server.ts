@@ -4,7 +4,7 @@
  * `startSandbox` is what tests, the demo and benchmarks run in-process; the CLI command wraps it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../http-listen.js';
 import type { MixpanelRecord } from '../mixpanel/records.js';
 import type { IngestRequest, SandboxState } from './context.js';
 import { EventStore, type EventRow } from './event-store.js';
@@ -293,22 +293,15 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${clientHost(address.address)}:${address.port}`;
+  const address = await listen(server, options.port, options.host);
+  const url = address.url;
   logger.debug({ url }, 'sandbox listening');
 
   let stopped: Promise<void> | undefined;
   return {
     ...sandbox,
     url,
-    host: address.address,
+    host: address.host,
     port: address.port,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
@@ -330,11 +323,4 @@ function write(res: ServerResponse, reply: Reply): void {
     ...reply.headers,
   });
   res.end(reply.body);
-}
-
-/** The address clients should use: a wildcard bind is reached through loopback. */
-function clientHost(address: string): string {
-  if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '[::1]';
-  return address.includes(':') ? `[${address}]` : address;
 }

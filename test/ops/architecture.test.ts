@@ -21,6 +21,8 @@ const CORE = [
   'version.ts',
   'random.ts',
   'fnv1a.ts',
+  'http-listen.ts',
+  'error-cause.ts',
 ];
 /** The stages, in the order data flows. */
 const STAGES = ['source', 'decode', 'transform', 'batch', 'publish', 'dead-letter', 'settle'];

@@ -7,6 +7,7 @@
 import { Pool } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { CohortsConfig } from '../../config/schema.js';
+import { describeCause } from '../../error-cause.js';
 import type { Metrics } from '../../metrics/registry.js';
 import { QUERY_API_HOSTS } from '../../mixpanel/endpoints.js';
 import type { StatusClass } from '../../vocabulary.js';
@@ -87,7 +88,7 @@ export function createQueryClient(options: {
           kind: 'unavailable',
           message: timedOut
             ? `no answer within ${config.requestTimeoutMs} ms (cohorts.query.requestTimeoutMs)`
-            : describeError(err),
+            : describeCause(err),
         };
       } finally {
         timer.cancel();
@@ -102,12 +103,3 @@ export function createQueryClient(options: {
   };
 }
 
-/** `CODE: message` of the error or of the first cause that has a code (undici wraps them). */
-function describeError(err: unknown): string {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return `${code}: ${e.message}`;
-    e = e.cause;
-  }
-  return err instanceof Error ? err.message : String(err);
-}

@@ -5,9 +5,9 @@
  * webhook-handler.ts for what each status means to Mixpanel.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { listen } from '../../http-listen.js';
 import type { Logger } from '../../log.js';
 import { basicAuthAccepts, type BasicCredentials } from './basic-auth.js';
 import { failure, type WebhookHandler, type WebhookReply } from './webhook-handler.js';
@@ -116,17 +116,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const { url, port } = await listen(server, options.port, options.host);
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     close: () =>
       new Promise<void>((resolve) => {
