@@ -17,6 +17,7 @@ import type { Clock } from '../clock.js';
 import { ConfigError } from '../config/load.js';
 import type { InputConfig } from '../config/schema.js';
 import { loadTlsFiles } from '../config/tls-files.js';
+import { startDeadline } from '../deadline.js';
 import { describeCause } from '../error-cause.js';
 import type { RegistryAnswer } from './registry-answer.js';
 
@@ -60,35 +61,26 @@ export function createRegistryClient(config: RegistryConfig, clock: Clock): Regi
   return {
     async get(path, signal) {
       if (signal?.aborted) return { kind: 'aborted' };
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = clock.setTimer(() => {
-        timedOut = true;
-        controller.abort();
-      }, config.requestTimeoutMs);
-      const onAbort = (): void => controller.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const deadline = startDeadline(clock, config.requestTimeoutMs, signal);
       try {
         const response = await pool.request({
           method: 'GET',
           path: `${prefix}${path}`,
           headers,
-          signal: controller.signal,
+          signal: deadline.signal,
         });
         const body = await response.body.text();
         return { kind: 'response', status: response.statusCode, body };
       } catch (err) {
         if (signal?.aborted) return { kind: 'aborted' };
-        if (timedOut) {
+        if (deadline.timedOut) {
           return { kind: 'network', message: `no answer within ${config.requestTimeoutMs} ms` };
         }
         return { kind: 'network', message: describeCause(err) };
       } finally {
-        timer.cancel();
-        signal?.removeEventListener('abort', onAbort);
+        deadline.end();
       }
     },
     close: () => pool.close(),
   };
 }
-

@@ -8,6 +8,7 @@ import { rootCertificates } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { certificateProblem } from '../config/tls-files.js';
+import { startDeadline } from '../deadline.js';
 import { createProxyDispatcher, ProxyRefusedError } from './proxy-dispatcher.js';
 
 /**
@@ -96,14 +97,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     signal?: AbortSignal,
   ): Promise<AttemptResult> {
     if (signal?.aborted) return { kind: 'aborted' };
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = clock.setTimer(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = startDeadline(clock, timeoutMs, signal);
     try {
       const response = await dispatcher.request({
         origin: options.origin,
@@ -111,7 +105,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         path: request.path,
         headers: request.headers,
         body: request.body,
-        signal: controller.signal,
+        signal: deadline.signal,
       });
       const body = await response.body.text();
       return {
@@ -122,13 +116,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       };
     } catch (err) {
       if (signal?.aborted) return { kind: 'aborted' };
-      if (timedOut) {
+      if (deadline.timedOut) {
         return { kind: 'network', cause: 'timeout', message: `no answer within ${timeoutMs} ms` };
       }
       return networkFailure(err);
     } finally {
-      timer.cancel();
-      signal?.removeEventListener('abort', onAbort);
+      deadline.end();
     }
   }
 

@@ -23,6 +23,7 @@ const CORE = [
   'fnv1a.ts',
   'http-listen.ts',
   'error-cause.ts',
+  'deadline.ts',
 ];
 /** The stages, in the order data flows. */
 const STAGES = ['source', 'decode', 'transform', 'batch', 'publish', 'dead-letter', 'settle'];

@@ -7,6 +7,7 @@
 import { Pool } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { CohortsConfig } from '../../config/schema.js';
+import { startDeadline } from '../../deadline.js';
 import { describeCause } from '../../error-cause.js';
 import type { Metrics } from '../../metrics/registry.js';
 import { QUERY_API_HOSTS } from '../../mixpanel/endpoints.js';
@@ -49,14 +50,7 @@ export function createQueryClient(options: {
   return {
     async post(path, form, signal) {
       if (signal?.aborted) return { kind: 'aborted' };
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = clock.setTimer(() => {
-        timedOut = true;
-        controller.abort();
-      }, config.requestTimeoutMs);
-      const onAbort = (): void => controller.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const deadline = startDeadline(clock, config.requestTimeoutMs, signal);
       const started = clock.monotonic();
       const query = new URLSearchParams({ project_id: options.projectId });
       let klass: StatusClass = 'network';
@@ -71,7 +65,7 @@ export function createQueryClient(options: {
             ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
           },
           body: form?.toString() ?? '',
-          signal: controller.signal,
+          signal: deadline.signal,
         });
         const body = await response.body.text();
         klass = statusClass(response.statusCode);
@@ -86,13 +80,12 @@ export function createQueryClient(options: {
         if (signal?.aborted) return { kind: 'aborted' };
         return {
           kind: 'unavailable',
-          message: timedOut
+          message: deadline.timedOut
             ? `no answer within ${config.requestTimeoutMs} ms (cohorts.query.requestTimeoutMs)`
             : describeCause(err),
         };
       } finally {
-        timer.cancel();
-        signal?.removeEventListener('abort', onAbort);
+        deadline.end();
         metrics.cohortQueryDuration.observe(
           { status_class: klass },
           (clock.monotonic() - started) / 1000,
@@ -102,4 +95,3 @@ export function createQueryClient(options: {
     close: () => pool.close(),
   };
 }
-
