@@ -1,4 +1,5 @@
 /** Combining abort signals without leaking listeners on long-lived ones. */
+import { setMaxListeners } from 'node:events';
 
 /**
  * One signal aborted when any input aborts. (AbortSignal.any would keep a dependent of the
@@ -9,6 +10,8 @@ export function linkSignals(
   caller: AbortSignal | undefined,
 ): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
+  // Every attempt and every part of a split batch follows this signal at once.
+  setMaxListeners(0, controller.signal);
   const abort = (): void => controller.abort();
   lifetime.addEventListener('abort', abort, { once: true });
   caller?.addEventListener('abort', abort, { once: true });
