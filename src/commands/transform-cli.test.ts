@@ -18,7 +18,8 @@ function cli(args: string[], input: string) {
   });
 }
 
-describe('segment-mixpanel transform (process)', () => {
+// Each case starts Node with tsx (a second or two, more on a busy machine): not a unit's 5 s.
+describe('segment-mixpanel transform (process)', { timeout: 60_000 }, () => {
   it('is registered, reads stdin, writes NDJSON and exits 0 even with rejected lines', () => {
     const input =
       '{"type":"track","event":"E","userId":"u","messageId":"m","timestamp":"2024-12-30T09:15:00Z"}\nnope\n';
