@@ -107,10 +107,20 @@ describe('the pipeline under stress', () => {
     expect(stats.faults.injected.hang).toBe(2);
     expect(stats.requests['/import']['503']).toBeGreaterThan(0);
     expect(stats.requests['/import']['429']).toBe(3);
-    expect(stats.records['/engage'].accepted).toBe(expected.engageUpdates);
     expect(await deadLetterCount(fixture)).toBe(0n);
-    const retries = (await app.metrics.retries.get()).values.reduce((s, v) => s + v.value, 0);
-    expect(retries).toBeGreaterThan(0);
+    const retried = (await app.metrics.retries.get()).values;
+    expect(retried.reduce((s, v) => s + v.value, 0)).toBeGreaterThan(0);
+    // A 502 is refused before anything is applied, so /engage updates land exactly once. Only an
+    // /engage request that outlived its 1 s timeout on a loaded machine can have been applied and
+    // then sent again (Mixpanel keeps no dedupe for profile updates): then at least once.
+    const engageTimeouts = retried
+      .filter((v) => v.labels.endpoint === '/engage' && v.labels.reason === 'network')
+      .reduce((s, v) => s + v.value, 0);
+    if (engageTimeouts === 0) {
+      expect(stats.records['/engage'].accepted).toBe(expected.engageUpdates);
+    } else {
+      expect(stats.records['/engage'].accepted).toBeGreaterThanOrEqual(expected.engageUpdates);
+    }
     await waitFor(
       async () => (await app.metrics.consumerLag.get()).values,
       (lags) => lags.length === 4 && lags.every((l) => l.value === 0),
