@@ -352,10 +352,6 @@ const input = z
       description:
         'Worker threads that decode, validate, map and serialize messages, off the event loop. 0 does it on the main thread.',
     }),
-    transformWorkerYoungGenerationMb: z.number().int().min(1).max(256).default(12).meta({
-      description:
-        "V8 young generation of each transform worker, in MB (V8's own default is about 48 on 64-bit machines). A job's objects die within the job, so a small one costs little CPU and keeps the worker's memory down.",
-    }),
     maxNestingDepth: z
       .number()
       .int()
@@ -553,9 +549,9 @@ const batching = z
       description:
         'gzip level of `/import` request bodies (1 fastest, 9 smallest). 3 compresses as fast as 1 and about 5% smaller; 6 costs twice the CPU for about 10% less. Mixpanel limits apply to the uncompressed body.',
     }),
-    maxBufferedRecords: z.number().int().min(1).default(4000).meta({
+    maxBufferedRecords: z.number().int().min(1).default(5000).meta({
       description:
-        'Intake waits while this many Kafka records are unsettled in memory. Raise it for high latency to Mixpanel: about rate × request latency records must be in flight (4000 covers ~200 ms at 20k/s, two full `/import` requests). More costs memory and CPU: every record held longer survives into the old generation the garbage collector has to trace.',
+        'Intake waits while this many Kafka records are unsettled in memory. Raise it for high latency to Mixpanel: about rate × request latency records must be in flight (5000 covers ~250 ms at 20k/s). More costs memory and CPU: every record held longer survives into the old generation the garbage collector has to trace.',
     }),
     maxBufferedBytes: z
       .number()
