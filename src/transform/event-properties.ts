@@ -15,94 +15,18 @@
  * are deterministic, `__proto__` is dropped (values.ts), and `$group_id` in properties is kept (it
  * is how a track call names its group in Mixpanel; Segment drops it).
  *
- * Subscriptions (subscriptions/event-action.ts) keep Segment's order through appendProperties:
- * their contract is Segment's own requests, byte for byte.
+ * Subscriptions keep Segment's order (subscriptions/segment-order.ts): their contract is Segment's
+ * own requests, byte for byte.
  */
 import type { PageMessage, ScreenMessage, TrackMessage } from '../segment/message.js';
 import type { JsonValue } from '../mixpanel/records.js';
 import { asBoolean, asNumber, asObject, asString } from './coerce.js';
 import { contextView, type ContextView } from './context.js';
+import { COMPUTED_KEYS, RENAMED_PROPERTIES, RESERVED_PROPERTIES } from './event-keys.js';
 import { safeValue, setKey } from './values.js';
 
 export type EventMessage = TrackMessage | PageMessage | ScreenMessage;
 export type EventProperties = { [key: string]: JsonValue };
-
-/** Keys of `properties` that never reach Mixpanel (Segment's list, plus our `__proto__` policy). */
-export const RESERVED_PROPERTIES: ReadonlySet<string> = new Set([
-  'time',
-  'id',
-  'distinct_id',
-  '$insert_id',
-  '$user_id',
-  '$anon_id',
-  '__proto__',
-]);
-
-/** The computed keys of an event, in their order (Segment's). */
-export const COMPUTED_KEYS: readonly string[] = [
-  'time',
-  'ip',
-  'id',
-  '$anon_id',
-  'distinct_id',
-  '$app_build_number',
-  '$app_version_string',
-  '$app_namespace',
-  '$app_name',
-  '$browser',
-  '$browser_version',
-  '$bluetooth_enabled',
-  '$cellular_enabled',
-  '$carrier',
-  '$current_url',
-  '$device',
-  '$device_id',
-  '$device_type',
-  '$device_name',
-  '$group_id',
-  '$identified_id',
-  '$insert_id',
-  '$ios_ifa',
-  '$lib_version',
-  '$locale',
-  '$manufacturer',
-  '$model',
-  '$os',
-  '$os_version',
-  '$referrer',
-  '$screen_height',
-  '$screen_width',
-  '$screen_density',
-  '$source',
-  '$user_id',
-  '$wifi_enabled',
-  'mp_country_code',
-  'mp_lib',
-  'segment_source_name',
-  'utm_campaign',
-  'utm_content',
-  'utm_medium',
-  'utm_source',
-  'utm_term',
-  'advertising_id',
-  'ad_tracking_enabled',
-  'timezone',
-  'app_platform',
-  'event_original_name',
-  '$mobile',
-  '$platform',
-  '$bitness',
-  '$platformVersion',
-  '$uaFullVersion',
-  '$wow64',
-];
-const COMPUTED: ReadonlySet<string> = new Set(COMPUTED_KEYS);
-
-/** Property names Mixpanel advises against, and what `reservedProperties: rename` sends instead. */
-export const RENAMED_PROPERTIES: Readonly<Record<string, string>> = {
-  length: 'length_',
-  bucket: 'bucket_',
-};
 
 export interface EventPropertyOptions {
   readonly insertId: string;
@@ -267,52 +191,4 @@ function addComputed(p: EventProperties, m: EventMessage, options: EventProperty
   if ((v = asString(uad['platformVersion'])) !== undefined) p.$platformVersion = v;
   if ((v = asString(uad['uaFullVersion'])) !== undefined) p.$uaFullVersion = v;
   if ((v = asBoolean(uad['wow64'])) !== undefined) p.$wow64 = v;
-}
-
-/**
- * Segment's order, for subscriptions: `out` (computed keys only) with the message properties after
- * it: reserved ones dropped, values made safe, a property named like a computed key at that key's
- * position. Returns `out` itself, or a reordered copy when a property names a computed key `out`
- * lacks.
- */
-export function appendProperties(
-  out: EventProperties,
-  properties: Readonly<Record<string, unknown>>,
-  renameReserved = false,
-): EventProperties {
-  const keys = Object.keys(properties);
-  let target = out;
-  for (const key of keys) {
-    if (COMPUTED.has(key) && !RESERVED_PROPERTIES.has(key) && !Object.hasOwn(out, key)) {
-      target = withComputedOrder(out, properties);
-      break;
-    }
-  }
-  for (const key of keys) {
-    if (RESERVED_PROPERTIES.has(key)) continue;
-    const value = safeValue(properties[key]);
-    if (value === undefined) continue;
-    setKey(target, renameReserved ? (RENAMED_PROPERTIES[key] ?? key) : key, value);
-  }
-  return target;
-}
-
-/** A copy of `out` whose computed keys, including those only `properties` has, are in order. */
-function withComputedOrder(
-  out: EventProperties,
-  properties: Readonly<Record<string, unknown>>,
-): EventProperties {
-  const ordered: EventProperties = {};
-  for (const key of COMPUTED_KEYS) {
-    if (Object.hasOwn(out, key)) setKey(ordered, key, out[key]);
-    else if (
-      Object.hasOwn(properties, key) &&
-      !RESERVED_PROPERTIES.has(key) &&
-      safeValue(properties[key]) !== undefined
-    )
-      setKey(ordered, key, null); // its position; the value is set by the caller
-  }
-  for (const key of Object.keys(out))
-    if (!Object.hasOwn(ordered, key)) setKey(ordered, key, out[key]);
-  return ordered;
 }

@@ -6,7 +6,7 @@
  * like a computed key at that key's position), it gives the bytes the built-in mapping sends with
  * default settings. Other records are returned as they are.
  */
-import { RESERVED_PROPERTIES } from '../../src/transform/event-properties.js';
+import { RESERVED_PROPERTIES } from '../../src/transform/event-keys.js';
 import { ORDER_KEYS, PRODUCT_PURCHASED } from '../../src/transform/purchase.js';
 
 type Json = { [key: string]: unknown };

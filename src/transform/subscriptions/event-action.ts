@@ -19,7 +19,8 @@ import { PRODUCT_FIELDS, USER_AGENT_DATA_FIELDS } from '../../segment/mixpanel-a
 import type { SegmentMessage } from '../../segment/message.js';
 import type { ImportEvent, JsonValue, MixpanelRecord } from '../../mixpanel/records.js';
 import { asBoolean, asNumber, asObject, asString, own } from '../coerce.js';
-import { appendProperties, type EventProperties } from '../event-properties.js';
+import type { EventProperties } from '../event-properties.js';
+import { appendProperties } from './segment-order.js';
 import type { InsertIds } from '../insert-id.js';
 import { ORDER_KEYS, PRODUCT_PURCHASED } from '../purchase.js';
 import { parseUserAgent } from '../user-agent.js';
