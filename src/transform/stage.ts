@@ -66,10 +66,15 @@ export interface TransformStage {
 
 export type StageConfig = Pick<Config, 'mixpanel' | 'mapping' | 'input'>;
 
-/** Where a record goes (endpoint, ordering key, identity lane, non-idempotent operation). */
-export function routingOf(record: MixpanelRecord): Routing {
+export function prepareRecord(record: MixpanelRecord): Routing & {
+  readonly json: string;
+  readonly bytes: number;
+} {
+  const json = JSON.stringify(record.record);
   return {
     endpoint: record.endpoint,
+    json,
+    bytes: Buffer.byteLength(json),
     orderingKey: orderingKey(record),
     identity: isIdentityEvent(record),
     nonIdempotent:
@@ -79,73 +84,28 @@ export function routingOf(record: MixpanelRecord): Routing {
   };
 }
 
-export function prepareRecord(record: MixpanelRecord): Routing & {
-  readonly json: string;
-  readonly bytes: number;
-} {
-  const json = JSON.stringify(record.record);
-  return { ...routingOf(record), json, bytes: Buffer.byteLength(json) };
-}
+type PreparedText = ReturnType<typeof prepareRecord>;
 
-/** A record written into the job's output: its routing and where its UTF-8 is. */
-type Written = Routing & { readonly at: number; readonly bytes: number };
-
-/**
- * The UTF-8 output of one job, growing as records are written. Each record's JSON is written as
- * soon as it is serialized, so its text dies young instead of waiting for the whole job.
- */
-class JobOutput {
-  private buffer: Buffer;
-  at = 0;
-
-  constructor(estimate: number) {
-    this.buffer = Buffer.from(new ArrayBuffer(Math.max(1024, estimate)));
-  }
-
-  write(text: string): number {
-    const worst = text.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-    if (this.at + worst > this.buffer.length) {
-      const grown = Buffer.from(new ArrayBuffer(Math.max(this.buffer.length * 2, this.at + worst)));
-      this.buffer.copy(grown, 0, 0, this.at);
-      this.buffer = grown;
-    }
-    const written = this.buffer.write(text, this.at, 'utf8');
-    this.at += written;
-    return written;
-  }
-
-  get arrayBuffer(): ArrayBuffer {
-    return this.buffer.buffer as ArrayBuffer;
-  }
-}
-
-function writeRecord(record: MixpanelRecord, out: JobOutput): Written {
-  const at = out.at;
-  const bytes = out.write(JSON.stringify(record.record));
-  return { ...routingOf(record), at, bytes };
-}
-
-function writeOutcome(outcome: TransformOutcome, out: JobOutput): Outcome<Written> {
+function prepareOutcome(outcome: TransformOutcome): Outcome<PreparedText> {
   return outcome.kind === 'records'
     ? {
         kind: 'records',
         segmentType: outcome.segmentType,
-        records: outcome.records.map((record) => writeRecord(record, out)),
+        records: outcome.records.map(prepareRecord),
       }
     : outcome;
 }
 
-/** Transforms one input with a record transformer: its outcomes, records written to `out`. */
+/** Transforms one input with a record transformer: its outcomes, records as JSON text. */
 function runInput(
   transformer: ReturnType<typeof createRecordTransformer>,
   input: DecodeInput,
   nowMs: number,
-  out: JobOutput,
-): Outcome<Written>[] {
+): Outcome<PreparedText>[] {
   const context = { nowMs, kafkaTimestampMs: input.kafkaTimestampMs };
   return 'bytes' in input
-    ? transformer.transformRecord(input.bytes, context).map((o) => writeOutcome(o, out))
-    : [writeOutcome(transformer.transformPayload(input.payload, context), out)];
+    ? transformer.transformRecord(input.bytes, context).map(prepareOutcome)
+    : [prepareOutcome(transformer.transformPayload(input.payload, context))];
 }
 
 /**
@@ -159,26 +119,27 @@ export function runInputs(
   inputs: readonly DecodeInput[],
   nowMs: number,
 ): { readonly results: StageOutcome[][]; readonly buffer: ArrayBuffer } {
-  let inputBytes = 0;
-  for (const input of inputs) if ('bytes' in input) inputBytes += input.bytes.byteLength;
-  // Records are about as long as their messages; payload inputs (Avro) get a guess.
-  const out = new JobOutput(inputBytes + (inputs.length >> 2) * 256 + 4096);
-  const written = inputs.map((input) => runInput(transformer, input, nowMs, out));
-  const buffer = out.arrayBuffer;
-  const results = written.map((outcomes) =>
+  const texts = inputs.map((input) => runInput(transformer, input, nowMs));
+  let total = 0;
+  for (const outcomes of texts) {
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'records') for (const record of outcome.records) total += record.bytes;
+    }
+  }
+  const buffer = new ArrayBuffer(total);
+  const utf8 = Buffer.from(buffer);
+  let at = 0;
+  const results = texts.map((outcomes) =>
     outcomes.map((outcome): StageOutcome => {
       if (outcome.kind !== 'records') return outcome;
       return {
         kind: 'records',
         segmentType: outcome.segmentType,
-        records: outcome.records.map(
-          (record): PreparedOutput =>
-            new EncodedOutput(
-              record,
-              new Uint8Array(buffer, record.at, record.bytes),
-              record.bytes,
-            ),
-        ),
+        records: outcome.records.map((record): PreparedOutput => {
+          const written = utf8.write(record.json, at, 'utf8');
+          at += written;
+          return new EncodedOutput(record, new Uint8Array(buffer, at - written, written), written);
+        }),
       };
     }),
   );
