@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../../src/config/schema.js';
+import type { Config, ConfigInput } from '../../src/config/schema.js';
 import { readMetrics, sumMetric } from '../../scripts/demo-metrics.js';
 import { freePort } from '../../test/harness/ports.js';
 import { launch, REPO, startProcessor, type Child } from '../lib/children.js';
@@ -56,25 +56,42 @@ export const LEAN_MEMORY = {
 
 const groupId = (name: string): string => `bench-${name}-${randomBytes(4).toString('hex')}`;
 
+/** `config` with each section of `over` merged into its own (BENCH_CONFIG keeps the brokers). */
+function withSections(config: ConfigInput, over: Partial<ConfigInput>): ConfigInput {
+  const out: Record<string, unknown> = { ...config };
+  for (const [name, section] of Object.entries(over)) {
+    const base = out[name];
+    out[name] =
+      typeof base === 'object' && base !== null && typeof section === 'object' && section !== null
+        ? { ...base, ...section }
+        : section;
+  }
+  return out as ConfigInput;
+}
+
 /** A fresh processor with default settings drains the topic until every offset is committed. */
 export async function drainProcessor(options: ProcessorDrainOptions): Promise<DrainFigures> {
   const group = groupId('processor');
   const port = await freePort();
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
   const processor: Child = startProcessor(
-    {
-      kafka: {
-        brokers: [...options.brokers],
-        topics: [options.topic],
-        deadLetterTopic: options.deadLetterTopic,
-        groupId: group,
+    withSections(
+      {
+        kafka: {
+          brokers: [...options.brokers],
+          topics: [options.topic],
+          deadLetterTopic: options.deadLetterTopic,
+          groupId: group,
+        },
+        mixpanel: { projectToken: 'bench-token', apiHost: options.sandbox.url },
+        metrics: { enabled: true, host: '127.0.0.1', port },
+        log: { level: 'warn' },
+        ...options.config,
       },
-      mixpanel: { projectToken: 'bench-token', apiHost: options.sandbox.url },
-      metrics: { enabled: true, host: '127.0.0.1', port },
-      log: { level: 'warn' },
-      ...options.config,
-      ...(process.env.BENCH_CONFIG ? (JSON.parse(process.env.BENCH_CONFIG) as object) : {}),
-    },
+      process.env.BENCH_CONFIG
+        ? (JSON.parse(process.env.BENCH_CONFIG) as Partial<ConfigInput>)
+        : {},
+    ),
     [
       ...(options.nodeArgs ?? []),
       ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),

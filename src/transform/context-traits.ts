@@ -12,7 +12,7 @@
 import type { MappingConfig } from '../config/schema.js';
 import { asObject } from './coerce.js';
 import type { EventProperties } from './event-properties.js';
-import { RESERVED_PROPERTIES } from './event-properties.js';
+import { RESERVED_PROPERTIES } from './event-keys.js';
 import { specialTraitName } from './profile-traits.js';
 import { safeValue, setKey } from './values.js';
 

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validMessage } from '../../test/support/transform-config.js';
+import { NOW, transformConfig, validMessage } from '../../test/support/transform-config.js';
 import type { TrackMessage } from '../segment/message.js';
 import { eventProperties } from './event-properties.js';
+import { createRecordTransformer } from './record-transformer.js';
 
 const T = Date.UTC(2024, 11, 30, 9, 15);
 const track = (payload: Record<string, unknown>): TrackMessage =>
@@ -44,12 +46,14 @@ const FULL_CONTEXT = {
 };
 
 describe('eventProperties', () => {
-  it('emits every computed key of docs/mapping.md in the table order, then the properties', () => {
+  it('emits the message properties, then every computed key of docs/mapping.md in the table order', () => {
     const out = props(
       { anonymousId: 'a-1', context: FULL_CONTEXT, properties: { plan: 'pro', seats: 5 } },
       'web',
     );
     expect(Object.keys(out)).toEqual([
+      'plan',
+      'seats',
       'time',
       'ip',
       'id',
@@ -105,8 +109,6 @@ describe('eventProperties', () => {
       '$platformVersion',
       '$uaFullVersion',
       '$wow64',
-      'plan',
-      'seats',
     ]);
     expect(out).toMatchObject({
       time: T,
@@ -221,18 +223,53 @@ describe('eventProperties', () => {
     expect(Object.keys(out).indexOf('ip')).toBe(1);
   });
 
-  it('puts a property named like a computed key the context lacks at that key’s position', () => {
+  it('keeps a property named like a computed key where the message has it, computed or not', () => {
     const out = props({
-      context: { library: { name: 'analytics.js' } },
+      context: { library: { name: 'analytics.js' }, os: { name: 'iOS' } },
       properties: { first: 1, mp_lib: 'mine', $os: 'Plan 9', $group_id: 'g-1', last: 2 },
     });
     const keys = Object.keys(out);
-    expect(keys.slice(-2)).toEqual(['first', 'last']);
-    expect(keys.indexOf('$group_id')).toBeLessThan(keys.indexOf('$identified_id'));
-    expect(keys.indexOf('$os')).toBeLessThan(keys.indexOf('$source'));
-    expect(keys.indexOf('mp_lib')).toBeGreaterThan(keys.indexOf('$source'));
+    expect(keys.slice(0, 5)).toEqual(['first', 'mp_lib', '$os', '$group_id', 'last']);
+    expect(keys.filter((k) => k === 'mp_lib' || k === '$os')).toHaveLength(2);
+    expect(keys[5]).toBe('time');
     expect(out).toMatchObject({ mp_lib: 'mine', $os: 'Plan 9', $group_id: 'g-1' });
   });
+
+  /** Every computed key a message property may replace, and the reserved ones it never does. */
+  const OVERRIDABLE = ['ip', '$device_id', 'mp_lib', '$source', '$browser', '$os', '$group_id'];
+  const RESERVED = ['time', 'id', 'distinct_id', '$insert_id', '$user_id', '$anon_id'];
+  it.each([
+    ['plain values', {}],
+    ['a value made safe (non-finite number)', { odd: Number.NaN }],
+    ['a reserved key', { $anon_id: 'x' }],
+    ['a nested value deeper than Mixpanel keeps', { deep: { a: { b: { c: 1 } } } }],
+  ])(
+    'resolves collisions the same way with %s among the properties',
+    (_name, extra: Record<string, unknown>) => {
+      const properties: Record<string, unknown> = { ...extra };
+      for (const key of OVERRIDABLE) properties[key] = `message ${key}`;
+      for (const key of RESERVED) properties[key] = `message ${key}`;
+      const out = props({
+        anonymousId: 'a-1',
+        context: { ip: '1.1.1.1', os: { name: 'iOS' }, library: { name: 'l' }, groupId: 'g' },
+        properties,
+      });
+      for (const key of OVERRIDABLE) expect(out[key]).toBe(`message ${key}`);
+      expect(out).toMatchObject({
+        time: T,
+        id: 'u-1',
+        distinct_id: 'u-1',
+        $insert_id: 'ins-1',
+        $user_id: 'u-1',
+        $anon_id: 'a-1',
+      });
+      const keys = Object.keys(out);
+      const kept = Object.keys(properties).filter((k) => !RESERVED.includes(k));
+      expect(keys.slice(0, kept.length)).toEqual(kept);
+      expect(keys[kept.length]).toBe('time');
+      expect(new Set(keys).size).toBe(keys.length);
+    },
+  );
 
   it('renames length and bucket on request, and writes a Classic mp_lib', () => {
     const message = validMessage({
@@ -277,5 +314,33 @@ describe('eventProperties', () => {
       num: '42',
     };
     expect(props({ properties })).toMatchObject(properties);
+  });
+});
+
+describe('event properties across resends', () => {
+  it('are byte-identical for the same message, in one transformer and in a fresh one', () => {
+    const key = fc.constantFrom('plan', 'ip', '$os', 'mp_lib', 'time', '$anon_id', 'seats', '0');
+    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
+    const message = fc.record({
+      type: fc.constantFrom('track', 'page', 'screen'),
+      event: fc.constant('E'),
+      userId: fc.constantFrom('u-1', undefined),
+      anonymousId: fc.constant('a-1'),
+      messageId: fc.constant('m-1'),
+      timestamp: fc.constant('2025-06-01T00:00:00Z'),
+      properties: fc.dictionary(key, fc.oneof(value, fc.dictionary(key, value))),
+      context: fc.record({ ip: fc.string(), os: fc.record({ name: fc.string() }) }),
+    });
+    const first = createRecordTransformer(transformConfig());
+    fc.assert(
+      fc.property(message, (m) => {
+        const bytes = Buffer.from(JSON.stringify(m));
+        const once = JSON.stringify(first.transformRecord(bytes, { nowMs: NOW }));
+        expect(JSON.stringify(first.transformRecord(bytes, { nowMs: NOW }))).toBe(once);
+        const fresh = createRecordTransformer(transformConfig());
+        expect(JSON.stringify(fresh.transformRecord(bytes, { nowMs: NOW }))).toBe(once);
+      }),
+      { numRuns: 300, seed: 16 },
+    );
   });
 });

@@ -1,102 +1,32 @@
 /**
- * The properties of an `/import` event built from a track, page or screen message: the computed
- * keys (COMPUTED_KEYS, docs/mapping.md "track") in that order, then the message's own properties
- * minus the reserved keys. Key order is part of the contract: it makes our request bytes line up
- * with Segment's (the vectors test checks it).
+ * The properties of an `/import` event built from a track, page or screen message: the message's
+ * own properties first, in their order (reserved keys dropped, values made safe), then the
+ * computed keys (COMPUTED_KEYS, docs/mapping.md "track") in that order. Segment sends the computed
+ * keys first; Mixpanel deduplicates on `event`, `distinct_id`, `time` and `$insert_id` only, so the
+ * order inside `properties` changes nothing for it, and starting from a copy of the parsed object
+ * keeps V8's fast object layout for the price of one clone instead of a define per key. The
+ * output is a function of the message and the settings alone: resends are byte-identical.
  *
- * Semantics kept from Segment (Actions): a message property with the name of a computed key takes
- * that key's position, whether or not the key was computed for this message (A10: `ip`,
- * `$device_id`, `mp_lib`, `$source`; also `$os` without `context.os`); `time`, `id`,
- * `distinct_id`, `$insert_id`, `$user_id`, `$anon_id` in properties are dropped. Ours on top: ids
- * are already normalised (`""` is missing), `time` and `$insert_id` are deterministic, `__proto__`
- * is dropped (values.ts), and `$group_id` in properties is kept (it is how a track call names its
- * group in Mixpanel; Segment drops it).
+ * Semantics kept from Segment (Actions): a message property with the name of a computed key wins
+ * over the computed value, whether or not the key was computed for this message (A10: `ip`,
+ * `$device_id`, `mp_lib`, `$source`; also `$os` without `context.os`), and stays where the
+ * message has it; `time`, `id`, `distinct_id`, `$insert_id`, `$user_id`, `$anon_id` in properties
+ * are dropped. Ours on top: ids are already normalised (`""` is missing), `time` and `$insert_id`
+ * are deterministic, `__proto__` is dropped (values.ts), and `$group_id` in properties is kept (it
+ * is how a track call names its group in Mixpanel; Segment drops it).
+ *
+ * Subscriptions keep Segment's order (subscriptions/segment-order.ts): their contract is Segment's
+ * own requests, byte for byte.
  */
 import type { PageMessage, ScreenMessage, TrackMessage } from '../segment/message.js';
 import type { JsonValue } from '../mixpanel/records.js';
 import { asBoolean, asNumber, asObject, asString } from './coerce.js';
 import { contextView, type ContextView } from './context.js';
+import { COMPUTED_KEYS, RENAMED_PROPERTIES, RESERVED_PROPERTIES } from './event-keys.js';
 import { safeValue, setKey } from './values.js';
 
 export type EventMessage = TrackMessage | PageMessage | ScreenMessage;
 export type EventProperties = { [key: string]: JsonValue };
-
-/** Keys of `properties` that never reach Mixpanel (Segment's list, plus our `__proto__` policy). */
-export const RESERVED_PROPERTIES: ReadonlySet<string> = new Set([
-  'time',
-  'id',
-  'distinct_id',
-  '$insert_id',
-  '$user_id',
-  '$anon_id',
-  '__proto__',
-]);
-
-/** The computed keys of an event, in their order (Segment's). */
-export const COMPUTED_KEYS: readonly string[] = [
-  'time',
-  'ip',
-  'id',
-  '$anon_id',
-  'distinct_id',
-  '$app_build_number',
-  '$app_version_string',
-  '$app_namespace',
-  '$app_name',
-  '$browser',
-  '$browser_version',
-  '$bluetooth_enabled',
-  '$cellular_enabled',
-  '$carrier',
-  '$current_url',
-  '$device',
-  '$device_id',
-  '$device_type',
-  '$device_name',
-  '$group_id',
-  '$identified_id',
-  '$insert_id',
-  '$ios_ifa',
-  '$lib_version',
-  '$locale',
-  '$manufacturer',
-  '$model',
-  '$os',
-  '$os_version',
-  '$referrer',
-  '$screen_height',
-  '$screen_width',
-  '$screen_density',
-  '$source',
-  '$user_id',
-  '$wifi_enabled',
-  'mp_country_code',
-  'mp_lib',
-  'segment_source_name',
-  'utm_campaign',
-  'utm_content',
-  'utm_medium',
-  'utm_source',
-  'utm_term',
-  'advertising_id',
-  'ad_tracking_enabled',
-  'timezone',
-  'app_platform',
-  'event_original_name',
-  '$mobile',
-  '$platform',
-  '$bitness',
-  '$platformVersion',
-  '$uaFullVersion',
-  '$wow64',
-];
-const COMPUTED: ReadonlySet<string> = new Set(COMPUTED_KEYS);
-
-/** Property names Mixpanel advises against, and what `reservedProperties: rename` sends instead. */
-export const RENAMED_PROPERTIES: Readonly<Record<string, string>> = {
-  length: 'length_',
-  bucket: 'bucket_',
-};
 
 export interface EventPropertyOptions {
   readonly insertId: string;
@@ -111,12 +41,80 @@ export interface EventPropertyOptions {
   readonly renameReserved?: boolean;
 }
 
+export function eventProperties(m: EventMessage, options: EventPropertyOptions): EventProperties {
+  const rename = options.renameReserved === true;
+  const found = scanProperties(m.properties, rename);
+  const p =
+    (found & NEEDS_COPY) === 0
+      ? ({ ...m.properties } as EventProperties)
+      : copyProperties(m.properties, rename);
+  if ((found & NAMES_COMPUTED) === 0) {
+    addComputed(p, m, options);
+    return p;
+  }
+  const computed: EventProperties = {};
+  addComputed(computed, m, options);
+  for (const key of Object.keys(computed))
+    if (!Object.hasOwn(p, key)) setKey(p, key, computed[key]);
+  return p;
+}
+
+/** scanProperties: a property must be dropped, renamed or made safe, so a plain clone won't do. */
+const NEEDS_COPY = 1;
+/** scanProperties: a property has the name of a computed key, which then must not be added. */
+const NAMES_COMPUTED = 2;
+const KEY_RESERVED = 1;
+const KEY_COMPUTED = 2;
+const KEY_RENAMED = 4;
+/** What a property name means here, so that each message key costs one lookup. */
+const KEY_KINDS: ReadonlyMap<string, number> = (() => {
+  const kinds = new Map<string, number>();
+  const mark = (key: string, kind: number) => kinds.set(key, (kinds.get(key) ?? 0) | kind);
+  for (const key of RESERVED_PROPERTIES) mark(key, KEY_RESERVED);
+  for (const key of COMPUTED_KEYS) if (!RESERVED_PROPERTIES.has(key)) mark(key, KEY_COMPUTED);
+  for (const key of Object.keys(RENAMED_PROPERTIES)) mark(key, KEY_RENAMED);
+  return kinds;
+})();
+
+function scanProperties(properties: Readonly<Record<string, unknown>>, rename: boolean): number {
+  let found = 0;
+  const keys = Object.keys(properties);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const kind = KEY_KINDS.get(key);
+    if (kind !== undefined) {
+      if ((kind & KEY_RESERVED) !== 0 || ((kind & KEY_RENAMED) !== 0 && rename))
+        found |= NEEDS_COPY;
+      if ((kind & KEY_COMPUTED) !== 0) found |= NAMES_COMPUTED;
+    }
+    const value = properties[key];
+    const safe = safeValue(value);
+    if (safe === undefined || safe !== value) found |= NEEDS_COPY;
+  }
+  return found;
+}
+
+/** The message properties minus the reserved ones, values made safe, names renamed if asked. */
+function copyProperties(
+  properties: Readonly<Record<string, unknown>>,
+  rename: boolean,
+): EventProperties {
+  const out: EventProperties = {};
+  for (const key of Object.keys(properties)) {
+    if (RESERVED_PROPERTIES.has(key)) continue;
+    const value = safeValue(properties[key]);
+    if (value === undefined) continue;
+    setKey(out, rename ? (RENAMED_PROPERTIES[key] ?? key) : key, value);
+  }
+  return out;
+}
+
 /**
- * The computed keys in order, written out one store per row: named stores keep this hot path
- * monomorphic (in profiles it costs about half of the table of closures it replaced). The
+ * The computed keys in order, added to `p`, written out one store per row: named stores keep this
+ * hot path cheap (in profiles it costs about half of the table of closures it replaced). The
  * coercions are Segment's (coerce.ts); absent and uncoercible values leave the key out.
  */
-export function eventProperties(m: EventMessage, options: EventPropertyOptions): EventProperties {
+function addComputed(p: EventProperties, m: EventMessage, options: EventPropertyOptions): void {
   const c = options.context ?? contextView(m.context);
   const {
     app,
@@ -132,7 +130,7 @@ export function eventProperties(m: EventMessage, options: EventPropertyOptions):
   } = c;
   // validate.ts guarantees one of the two ids for track, page and screen.
   const distinctId = m.userId ?? m.anonymousId ?? '';
-  const p: EventProperties = { time: m.timeMs };
+  p.time = m.timeMs;
   let v: JsonValue | undefined;
   if (c.ip !== undefined) p.ip = c.ip;
   p.id = distinctId;
@@ -193,52 +191,4 @@ export function eventProperties(m: EventMessage, options: EventPropertyOptions):
   if ((v = asString(uad['platformVersion'])) !== undefined) p.$platformVersion = v;
   if ((v = asString(uad['uaFullVersion'])) !== undefined) p.$uaFullVersion = v;
   if ((v = asBoolean(uad['wow64'])) !== undefined) p.$wow64 = v;
-  return appendProperties(p, m.properties, options.renameReserved === true);
-}
-
-/**
- * `out` (computed keys only) with the message properties after it: reserved ones dropped, values
- * made safe, a property named like a computed key at that key's position. Returns `out` itself,
- * or a reordered copy when a property names a computed key `out` lacks.
- */
-export function appendProperties(
-  out: EventProperties,
-  properties: Readonly<Record<string, unknown>>,
-  renameReserved = false,
-): EventProperties {
-  const keys = Object.keys(properties);
-  let target = out;
-  for (const key of keys) {
-    if (COMPUTED.has(key) && !RESERVED_PROPERTIES.has(key) && !Object.hasOwn(out, key)) {
-      target = withComputedOrder(out, properties);
-      break;
-    }
-  }
-  for (const key of keys) {
-    if (RESERVED_PROPERTIES.has(key)) continue;
-    const value = safeValue(properties[key]);
-    if (value === undefined) continue;
-    setKey(target, renameReserved ? (RENAMED_PROPERTIES[key] ?? key) : key, value);
-  }
-  return target;
-}
-
-/** A copy of `out` whose computed keys, including those only `properties` has, are in order. */
-function withComputedOrder(
-  out: EventProperties,
-  properties: Readonly<Record<string, unknown>>,
-): EventProperties {
-  const ordered: EventProperties = {};
-  for (const key of COMPUTED_KEYS) {
-    if (Object.hasOwn(out, key)) setKey(ordered, key, out[key]);
-    else if (
-      Object.hasOwn(properties, key) &&
-      !RESERVED_PROPERTIES.has(key) &&
-      safeValue(properties[key]) !== undefined
-    )
-      setKey(ordered, key, null); // its position; the value is set by the caller
-  }
-  for (const key of Object.keys(out))
-    if (!Object.hasOwn(ordered, key)) setKey(ordered, key, out[key]);
-  return ordered;
 }

@@ -66,6 +66,34 @@ describe('transform stages', () => {
     ]);
   });
 
+  it('writes records longer than their messages, and non-ASCII text, byte for byte', async () => {
+    // An order with many products gives far more output than input: the job's buffer must grow.
+    const products = Array.from({ length: 40 }, (_, i) => ({
+      product_id: `p-${i}`,
+      name: 'Größe ✓',
+    }));
+    const order = json({
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'ü-1',
+      messageId: 'm-9',
+      timestamp: '2025-01-01T00:00:00Z',
+      properties: { products, note: '日本語 😀' },
+    });
+    const [outcomes] = await createInProcessStage(config).submit([order], now);
+    const records = outcomes?.[0]?.kind === 'records' ? outcomes[0].records : [];
+    expect(records).toHaveLength(41);
+    for (const record of records) {
+      expect(record.bytes).toBe(Buffer.byteLength(record.json));
+      expect(Buffer.from(record.json).equals(Buffer.from(record.utf8 ?? []))).toBe(true);
+      expect(JSON.parse(record.json)).toMatchObject({ properties: { time: expect.any(Number) } });
+    }
+    expect(JSON.parse(records[1]?.json ?? '')).toMatchObject({
+      event: 'Product Purchased',
+      properties: { name: 'Größe ✓', note: '日本語 😀', distinct_id: 'ü-1' },
+    });
+  });
+
   it('fails every job of a dead worker, and the stage from then on', async () => {
     stage = createWorkerStage(config, {
       workers: 1,

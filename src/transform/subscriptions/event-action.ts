@@ -1,7 +1,8 @@
 /**
  * The trackEvent and trackPurchase actions: an action payload → `/import` events, with the
- * properties of the built-in mapping (event-properties.ts: same keys, same order, same
- * corrections), read from the payload's fields instead of the message:
+ * properties of the built-in mapping (event-properties.ts: same keys, same corrections, but in
+ * Segment's order, computed keys first, as Segment's own code sends them), read from the payload's
+ * fields instead of the message:
  *   - `time`: the `time` field read as the built-in mapping reads times (decode/time.ts), else the
  *     message's own time; a value that is not a time fails the message (Segment would use its
  *     clock);
@@ -18,7 +19,8 @@ import { PRODUCT_FIELDS, USER_AGENT_DATA_FIELDS } from '../../segment/mixpanel-a
 import type { SegmentMessage } from '../../segment/message.js';
 import type { ImportEvent, JsonValue, MixpanelRecord } from '../../mixpanel/records.js';
 import { asBoolean, asNumber, asObject, asString, own } from '../coerce.js';
-import { appendProperties, type EventProperties } from '../event-properties.js';
+import type { EventProperties } from '../event-properties.js';
+import { appendProperties } from './segment-order.js';
 import type { InsertIds } from '../insert-id.js';
 import { ORDER_KEYS, PRODUCT_PURCHASED } from '../purchase.js';
 import { parseUserAgent } from '../user-agent.js';
