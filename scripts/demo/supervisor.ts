@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startLifeline } from '../../test/harness/lifeline.js';
 
 export type ProcessorState = 'starting' | 'running' | 'restarting' | 'stopped';
 
@@ -56,7 +57,8 @@ export function superviseProcessor(options: {
       { cwd: options.repo, stdio: ['ignore', log, log], detached: true, env: processorEnv() },
     );
     child = current;
-    const lifeline = watchOver(current.pid);
+    // Stops the processor (its own process group) if the demo dies without stopping it.
+    const lifeline = startLifeline(current.pid, { name: 'processor-lifeline', graceSeconds: 20 });
     writeFileSync(options.pidFile, String(current.pid));
     state = restarts === 0 ? 'starting' : 'restarting';
     current.on('spawn', () => {
@@ -89,36 +91,6 @@ export function superviseProcessor(options: {
       stopping = true;
       child?.kill('SIGTERM');
       return exited;
-    },
-  };
-}
-
-/**
- * A tiny bash process holding a pipe from the demo: if the demo dies without stopping the
- * processor (even by SIGKILL), the pipe closes, `read` returns, and it stops the processor, which
- * lives in a process group of its own and would otherwise keep running. `release()` ends it
- * quietly once the processor has exited.
- */
-function watchOver(pid: number | undefined): { release(): void } {
-  if (pid === undefined) return { release() {} };
-  const script = [
-    'read -r line',
-    '[ "$line" = done ] && exit 0',
-    'kill -TERM "$1" 2>/dev/null',
-    'for _ in $(seq 1 40); do kill -0 "$1" 2>/dev/null || exit 0; sleep 0.5; done',
-    'kill -KILL "$1" 2>/dev/null',
-  ].join('\n');
-  const watcher = spawn('bash', ['-c', script, 'processor-lifeline', String(pid)], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  watcher.on('error', () => {});
-  watcher.unref();
-  const stdin = watcher.stdin;
-  (stdin as unknown as { _handle?: { unref?: () => void } } | null)?._handle?.unref?.();
-  return {
-    release() {
-      stdin?.end('done\n');
     },
   };
 }

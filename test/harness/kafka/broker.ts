@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { startLifeline } from '../lifeline.js';
 import { freePort } from '../ports.js';
 import { ensureKafkaJars, HarnessError, javaMajorVersion, REPO_ROOT } from './jars.js';
 import { KAFKA_VERSION } from './versions.js';
@@ -348,7 +349,11 @@ async function launch(spec: LaunchSpec): Promise<RunningBroker> {
       reject(new HarnessError(`[kafka] could not start java: ${err.message}`)),
     ),
   );
-  const watchdog = startWatchdog(child.pid, spec.persistent ? '' : runDir);
+  const watchdog = startLifeline(child.pid, {
+    name: 'kafka-watchdog',
+    graceSeconds: 15,
+    ...(spec.persistent ? {} : { removeDir: runDir }),
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -359,7 +364,7 @@ async function launch(spec: LaunchSpec): Promise<RunningBroker> {
         await exited;
         clearTimeout(timer);
       }
-      watchdog.disarm();
+      watchdog.release();
     })();
     return stopping;
   };
@@ -419,35 +424,4 @@ function pipeLines(child: ChildProcess, sink: (line: string) => void): void {
       for (const line of lines) if (line.trim()) sink(line);
     });
   }
-}
-
-/**
- * A tiny bash process that holds a pipe from us: when this Node process dies (even by SIGKILL) the
- * pipe closes, `read` returns, and it stops the JVM and removes its data folder (none given: a
- * kept data folder stays). On a normal stop we write "stop" first so it exits without touching
- * anything. Detached too, so a Ctrl-C in the terminal does not end it before its work is done.
- */
-function startWatchdog(pid: number | undefined, runDir: string): { disarm(): void } {
-  if (pid === undefined) return { disarm() {} };
-  const script = [
-    'read -r line',
-    '[ "$line" = stop ] && exit 0',
-    'kill -TERM "$1" 2>/dev/null',
-    'for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || break; sleep 0.5; done',
-    'kill -KILL "$1" 2>/dev/null',
-    '[ -n "$2" ] && rm -rf "$2"',
-  ].join('\n');
-  const watchdog = spawn('bash', ['-c', script, 'kafka-watchdog', String(pid), runDir], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  watchdog.on('error', () => {});
-  watchdog.unref();
-  const stdin = watchdog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;
-  (stdin as unknown as { _handle?: { unref?: () => void } } | null)?._handle?.unref?.();
-  return {
-    disarm() {
-      stdin?.end('stop\n');
-    },
-  };
 }
