@@ -32,7 +32,8 @@ import type { AssignmentChange, SourceBatch } from './source/source.js';
 import { OutcomeTally } from './transform/outcome-metrics.js';
 import type { DecodeInput, RecordDecoded } from './decode/record-decoder.js';
 import type { KafkaRecord } from './kafka/record.js';
-import type { StageOutcome, TransformStage } from './transform/stage.js';
+import type { TransformStage } from './transform/stage.js';
+import type { DecidedOutcome, StageResults } from './transform/stage-results.js';
 import type { FatalReason, FlushReason } from './vocabulary.js';
 
 export interface PipelineStages {
@@ -52,7 +53,7 @@ export interface PipelineStages {
 interface Taken {
   readonly message: InFlightMessage;
   readonly input?: DecodeInput;
-  readonly decided?: StageOutcome;
+  readonly decided?: DecidedOutcome;
 }
 
 /** The record whose decode is waiting on the schema registry, and the outcome once it settled. */
@@ -279,7 +280,7 @@ export class Pipeline {
     // Failure is handled where the batch is applied (in order); this only avoids an unhandled rejection.
     results.catch(() => {});
     this.applying = this.applying.then(async () => {
-      let outcomes: StageOutcome[][];
+      let outcomes: StageResults;
       try {
         outcomes = await results;
       } catch (err) {
@@ -288,30 +289,41 @@ export class Pipeline {
         for (const t of taken) settler.abandon(t.message);
         return;
       }
-      let next = 0;
-      const tally = this.tally;
+      let input = 0;
       for (const t of taken) {
-        if (t.decided) this.route(t.message, t.decided, tally);
-        else for (const outcome of outcomes[next++] ?? []) this.route(t.message, outcome, tally);
+        if (t.decided) this.decided(t.message, t.decided);
+        else this.route(t.message, outcomes, input++);
         settler.seal(t.message);
       }
-      tally.flush();
+      this.tally.flush();
     });
   }
 
-  /** Route: a message's records go to the router; a rejection is noted for its dead letter. */
-  private route(message: InFlightMessage, outcome: StageOutcome, tally: OutcomeTally): void {
-    tally.add(message.source.topic, outcome);
-    switch (outcome.kind) {
-      case 'records':
-        message.expect(outcome.records.length);
-        for (const record of outcome.records) this.stages.router.add(record, message);
-        return;
-      case 'rejected':
-        this.stages.settler.reject(message, outcome.rejection);
-        return;
-      case 'skipped':
-        return;
+  /** Route: the records made from one input go to the router, its rejection to its dead letter. */
+  private route(message: InFlightMessage, results: StageResults, input: number): void {
+    const { router } = this.stages;
+    const tally = this.tally;
+    const end = results.outcomesEnd(input);
+    for (let outcome = results.outcomesStart(input); outcome < end; outcome++) {
+      const decided = results.decided(outcome);
+      if (decided !== undefined) {
+        this.decided(message, decided);
+        continue;
+      }
+      const type = results.segmentTypeIndex(outcome);
+      const last = results.recordsEnd(outcome);
+      const first = results.recordsStart(outcome);
+      message.expect(last - first);
+      for (let r = first; r < last; r++) {
+        tally.record(type, results.route(r));
+        router.addResult(results, r, message);
+      }
     }
+  }
+
+  /** A message rejected (noted for its dead letter) or skipped. */
+  private decided(message: InFlightMessage, outcome: DecidedOutcome): void {
+    this.tally.decided(message.source.topic, outcome);
+    if (outcome.kind === 'rejected') this.stages.settler.reject(message, outcome.rejection);
   }
 }

@@ -10,7 +10,6 @@
  *   marked `ordered`: the dispatcher keeps at most one of its batches in flight.
  */
 import type { Clock } from '../clock.js';
-import { fnv1a32 } from '../fnv1a.js';
 import type { BatchingConfig } from '../config/schema.js';
 import type { Metrics } from '../metrics/registry.js';
 import { targetOf, type Endpoint } from '../mixpanel/endpoints.js';
@@ -19,7 +18,17 @@ import {
   type NonIdempotentOperation,
   type PreparedRecord,
 } from '../mixpanel/records.js';
-import type { PreparedOutput } from '../transform/stage.js';
+import {
+  keyHashOf,
+  nonIdempotentOfRoute,
+  routeKind,
+  routeOf,
+  ROUTE_ENGAGE,
+  ROUTE_IDENTITY,
+  ROUTE_IMPORT,
+  type PreparedOutput,
+  type StageResults,
+} from '../transform/stage-results.js';
 import type { FlushReason } from '../vocabulary.js';
 import { Batcher, type Batch } from './batcher.js';
 
@@ -32,12 +41,13 @@ export interface BatchItem<Owner> extends PreparedRecord {
 /** A batch item whose record came as UTF-8 (from the transform stage). */
 class EncodedItem<Owner> extends EncodedRecord implements BatchItem<Owner> {
   constructor(
-    utf8: Uint8Array,
+    source: Buffer,
+    start: number,
     bytes: number,
     readonly owner: Owner,
     readonly nonIdempotent: NonIdempotentOperation | undefined,
   ) {
-    super(utf8, bytes);
+    super(source, start, bytes);
   }
 }
 
@@ -87,13 +97,34 @@ export class Router<Owner> {
     this.groupLanes = ordered('/groups');
   }
 
-  /** Adds one prepared record; its bytes are resent unchanged on every retry. */
+  /** Adds one record prepared as text; its bytes are resent unchanged on every retry. */
   add(record: PreparedOutput, owner: Owner): void {
-    const item: BatchItem<Owner> =
-      record.utf8 !== undefined
-        ? new EncodedItem(record.utf8, record.bytes, owner, record.nonIdempotent)
-        : { json: record.json, bytes: record.bytes, owner, nonIdempotent: record.nonIdempotent };
-    (this.batchers[this.laneOf(record)] as Batcher<BatchItem<Owner>>).add(item, item.bytes);
+    const item: BatchItem<Owner> = {
+      json: record.json,
+      bytes: record.bytes,
+      owner,
+      nonIdempotent: record.nonIdempotent,
+    };
+    const lane = this.laneOf(routeOf(record), keyHashOf(record.orderingKey));
+    (this.batchers[lane] as Batcher<BatchItem<Owner>>).add(item, item.bytes);
+  }
+
+  /**
+   * Adds record `r` of a transform stage's results: the batch item refers to its bytes in the
+   * results' buffer, which it keeps alive until its batch is answered.
+   */
+  addResult(results: StageResults, r: number, owner: Owner): void {
+    const route = results.route(r);
+    const bytes = results.recordBytes(r);
+    const item = new EncodedItem(
+      results.utf8,
+      results.recordStart(r),
+      bytes,
+      owner,
+      nonIdempotentOfRoute(route),
+    );
+    const lane = this.laneOf(route, results.keyHash(r));
+    (this.batchers[lane] as Batcher<BatchItem<Owner>>).add(item, bytes);
   }
 
   /** Closes every open batch now (shutdown, rebalance). */
@@ -130,18 +161,17 @@ export class Router<Owner> {
     this.options.onBatch({ ...batch, lane });
   }
 
-  private laneOf(record: PreparedOutput): number {
-    switch (record.endpoint) {
-      case '/import':
-        return record.identity ? this.identityLane : this.importLane;
-      case '/engage':
-        return pick(this.engageLanes, record.orderingKey);
-      case '/groups':
-        return pick(this.groupLanes, record.orderingKey);
+  /** The lane of a route (stage-results.ts), ordered lanes picked by the ordering key's hash. */
+  private laneOf(route: number, keyHash: number): number {
+    switch (routeKind(route)) {
+      case ROUTE_IMPORT:
+        return this.importLane;
+      case ROUTE_IDENTITY:
+        return this.identityLane;
+      case ROUTE_ENGAGE:
+        return this.engageLanes[keyHash % this.engageLanes.length] as number;
+      default:
+        return this.groupLanes[keyHash % this.groupLanes.length] as number;
     }
   }
-}
-
-function pick(lanes: readonly number[], key: string | undefined): number {
-  return lanes[fnv1a32(key ?? '') % lanes.length] as number;
 }

@@ -96,22 +96,29 @@ export interface PreparedRecord {
   /** Byte length of json (UTF-8). */
   readonly bytes: number;
   /**
-   * The UTF-8 of json, when the record was handed over already encoded (by the transform stage):
-   * request bodies copy these bytes, and `json` is only decoded from them when asked for.
+   * Present when the record is held as UTF-8 (the transform stage hands records over encoded):
+   * copies its `bytes` bytes into `target` at `at`, so request bodies are assembled by copying,
+   * and `json` is decoded only when asked for.
    */
-  readonly utf8?: Uint8Array;
+  readonly writeUtf8?: (target: Uint8Array, at: number) => void;
 }
 
-/** A prepared record given as UTF-8 bytes; its text is decoded only on demand. */
+/**
+ * A prepared record held as UTF-8: `bytes` bytes of `source` from `start` (one buffer holds the
+ * records of a whole transform job). Its text is decoded only on demand.
+ */
 export class EncodedRecord implements PreparedRecord {
   constructor(
-    readonly utf8: Uint8Array,
+    readonly source: Buffer,
+    readonly start: number,
     readonly bytes: number,
   ) {}
 
   get json(): string {
-    return Buffer.from(this.utf8.buffer, this.utf8.byteOffset, this.utf8.byteLength).toString(
-      'utf8',
-    );
+    return this.source.toString('utf8', this.start, this.start + this.bytes);
+  }
+
+  writeUtf8(target: Uint8Array, at: number): void {
+    this.source.copy(target, at, this.start, this.start + this.bytes);
   }
 }

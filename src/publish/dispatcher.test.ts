@@ -6,7 +6,7 @@ import type { PreparedRecord } from '../mixpanel/records.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Publisher, PublishResult } from './publisher.js';
 import type { Endpoint } from '../mixpanel/endpoints.js';
-import { prepareRecord, type PreparedOutput } from '../transform/stage.js';
+import { prepareRecord, type PreparedOutput } from '../transform/stage-results.js';
 import { Router } from '../batch/router.js';
 
 /** A publisher that holds every request until the test answers it. */

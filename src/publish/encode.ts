@@ -66,9 +66,8 @@ function rawBody(
   for (let i = lo; i < hi; i++) {
     const record = records[i] as PreparedRecord;
     if (i > lo) raw[at++] = array ? COMMA : NEWLINE;
-    if (record.utf8 !== undefined) {
-      if (record.utf8.length !== record.bytes) return joined(array, records.slice(lo, hi));
-      raw.set(record.utf8, at);
+    if (record.writeUtf8 !== undefined) {
+      record.writeUtf8(raw, at);
       at += record.bytes;
       continue;
     }

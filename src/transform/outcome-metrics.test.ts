@@ -1,26 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../metrics/registry.js';
 import { OutcomeTally } from './outcome-metrics.js';
-import { prepareRecord } from './stage.js';
+import { SEGMENT_TYPES } from '../segment/message.js';
+import { prepareRecord, routeOf } from './stage-results.js';
 
-const event = prepareRecord({
-  endpoint: '/import',
-  record: { event: 'e', properties: { time: 1, distinct_id: 'a', $insert_id: 'i' } },
-});
-const profile = prepareRecord({
-  endpoint: '/engage',
-  record: { $token: 't', $distinct_id: 'a', $set: { plan: 'pro' } },
-});
+const event = routeOf(
+  prepareRecord({
+    endpoint: '/import',
+    record: { event: 'e', properties: { time: 1, distinct_id: 'a', $insert_id: 'i' } },
+  }),
+);
+const profile = routeOf(
+  prepareRecord({
+    endpoint: '/engage',
+    record: { $token: 't', $distinct_id: 'a', $set: { plan: 'pro' } },
+  }),
+);
+const track = SEGMENT_TYPES.indexOf('track');
+const identify = SEGMENT_TYPES.indexOf('identify');
 
 describe('OutcomeTally', () => {
   it('adds a batch of outcomes to the counters once, with the same totals as one by one', async () => {
     const metrics = createMetrics({ topics: ['events'] });
     const tally = new OutcomeTally(metrics);
-    tally.add('events', { kind: 'records', segmentType: 'track', records: [event] });
-    tally.add('events', { kind: 'records', segmentType: 'identify', records: [event, profile] });
-    tally.add('events', { kind: 'records', segmentType: 'track', records: [event] });
-    tally.add('events', { kind: 'skipped', reason: 'integrations_disabled' });
-    tally.add('events', {
+    tally.record(track, event);
+    tally.record(identify, event);
+    tally.record(identify, profile);
+    tally.record(track, event);
+    tally.decided('events', { kind: 'skipped', reason: 'integrations_disabled' });
+    tally.decided('events', {
       kind: 'rejected',
       rejection: { code: 'invalid_json', stage: 'decode', message: 'bad' },
     });

@@ -5,57 +5,47 @@
  * increment with labels costs about as much as routing the record.
  */
 import type { Metrics } from '../metrics/registry.js';
-import { targetOf, type Target } from '../mixpanel/endpoints.js';
-import type { SegmentType } from '../segment/message.js';
-import type { StageOutcome } from './stage.js';
+import { TARGETS, type Target } from '../mixpanel/endpoints.js';
+import { SEGMENT_TYPES, type SegmentType } from '../segment/message.js';
+import { targetIndexOfRoute, type DecidedOutcome } from './stage-results.js';
 
 export class OutcomeTally {
-  /** Records made, by Segment type then target. */
-  private readonly records = new Map<SegmentType, Map<Target, number>>();
+  /** Records made, at SEGMENT_TYPES index × TARGETS.length + TARGETS index. */
+  private readonly made = new Float64Array(SEGMENT_TYPES.length * TARGETS.length);
   private readonly rare: Array<() => void> = [];
 
   constructor(private readonly metrics: Metrics) {}
 
-  add(topic: string, outcome: StageOutcome): void {
-    switch (outcome.kind) {
-      case 'records': {
-        let byTarget = this.records.get(outcome.segmentType);
-        if (byTarget === undefined) this.records.set(outcome.segmentType, (byTarget = new Map()));
-        for (const record of outcome.records) {
-          const target = targetOf(record.endpoint);
-          byTarget.set(target, (byTarget.get(target) ?? 0) + 1);
-        }
-        return;
-      }
-      case 'rejected':
-      case 'skipped':
-        this.rare.push(() => countOutcome(this.metrics, topic, outcome));
-        return;
-    }
+  /** A record made from a message of SEGMENT_TYPES[segmentTypeIndex], with its route. */
+  record(segmentTypeIndex: number, route: number): void {
+    (this.made[segmentTypeIndex * TARGETS.length + targetIndexOfRoute(route)] as number)++;
+  }
+
+  /** A message rejected or skipped. */
+  decided(topic: string, outcome: DecidedOutcome): void {
+    this.rare.push(() => countDecided(this.metrics, topic, outcome));
   }
 
   /** Adds everything tallied to the counters and starts over. */
   flush(): void {
-    for (const [segmentType, byTarget] of this.records) {
-      for (const [target, count] of byTarget) {
-        this.metrics.recordsTransformed.inc({ segment_type: segmentType, target }, count);
-      }
+    for (let i = 0; i < this.made.length; i++) {
+      const count = this.made[i] as number;
+      if (count === 0) continue;
+      this.metrics.recordsTransformed.inc(
+        {
+          segment_type: SEGMENT_TYPES[Math.floor(i / TARGETS.length)] as SegmentType,
+          target: TARGETS[i % TARGETS.length] as Target,
+        },
+        count,
+      );
+      this.made[i] = 0;
     }
-    this.records.clear();
     for (const count of this.rare.splice(0)) count();
   }
 }
 
-export function countOutcome(metrics: Metrics, topic: string, outcome: StageOutcome): void {
+function countDecided(metrics: Metrics, topic: string, outcome: DecidedOutcome): void {
   switch (outcome.kind) {
-    case 'records':
-      for (const record of outcome.records) {
-        metrics.recordsTransformed.inc({
-          segment_type: outcome.segmentType,
-          target: targetOf(record.endpoint),
-        });
-      }
-      return;
     case 'rejected': {
       const { rejection, segmentType } = outcome;
       if (rejection.stage === 'decode') metrics.decodeFailures.inc({ topic, code: rejection.code });

@@ -6,7 +6,8 @@
 import type { DecodeInput } from '../decode/record-decoder.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRecordTransformer } from './record-transformer.js';
-import { runInputs, type StageConfig, type StageOutcome } from './stage.js';
+import { runInputs, type StageConfig } from './stage.js';
+import { transferList, type StageResultsData } from './stage-results.js';
 
 export interface WorkerJob {
   readonly id: number;
@@ -23,7 +24,7 @@ export interface WorkerJob {
 
 export interface WorkerReply {
   readonly id: number;
-  readonly results: StageOutcome[][];
+  readonly results: StageResultsData;
 }
 
 const port = parentPort;
@@ -43,9 +44,9 @@ if (port) {
           : { payload: job.payloads.get(i), kafkaTimestampMs: job.timestamps[i] as number },
       );
     }
-    const { results, buffer } = runInputs(transformer, inputs, job.nowMs);
+    const results = runInputs(transformer, inputs, job.nowMs);
     const reply: WorkerReply = { id: job.id, results };
-    // The records' utf8 views arrive as views into the transferred buffer: nothing is copied.
-    port.postMessage(reply, [buffer]);
+    // Typed arrays and the records' UTF-8, transferred: nothing per record is cloned.
+    port.postMessage(reply, transferList(results));
   });
 }

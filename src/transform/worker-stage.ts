@@ -2,7 +2,8 @@
  * The transform stage on worker threads: decode, validate, map and serialize run off the event
  * loop, which keeps Kafka fetching, batching, HTTP and settlement (the main thread's work) from
  * queueing behind the CPU-heavy part. Jobs go to the workers in turn; each job's inputs travel in
- * one transferred buffer (no copy) and the outcomes come back as plain data.
+ * one transferred buffer (no copy) and the outcomes come back in the compact form of
+ * stage-results.ts, transferred too.
  *
  * A worker that dies fails every job it held and the stage from then on: the pipeline stops, and
  * since nothing of those jobs settled, nothing of them is committed.
@@ -10,17 +11,12 @@
 import type { DecodeInput } from '../decode/record-decoder.js';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
-import {
-  EncodedOutput,
-  type PreparedOutput,
-  type StageConfig,
-  type StageOutcome,
-  type TransformStage,
-} from './stage.js';
+import type { StageConfig, TransformStage } from './stage.js';
+import { StageResults } from './stage-results.js';
 import type { WorkerJob, WorkerReply } from './stage-worker.js';
 
 interface Pending {
-  resolve(results: StageOutcome[][]): void;
+  resolve(results: StageResults): void;
   reject(error: Error): void;
 }
 
@@ -82,7 +78,7 @@ export function createWorkerStage(
     worker.on('message', (reply: WorkerReply) => {
       const pending = slot.pending.get(reply.id);
       slot.pending.delete(reply.id);
-      pending?.resolve(encodedOutputs(reply.results));
+      pending?.resolve(new StageResults(reply.results));
     });
     worker.on('error', (error) => {
       options.logger?.error({ err: error }, 'transform worker failed');
@@ -95,9 +91,9 @@ export function createWorkerStage(
   });
 
   return {
-    submit(inputs: readonly DecodeInput[], nowMs: number): Promise<StageOutcome[][]> {
+    submit(inputs: readonly DecodeInput[], nowMs: number): Promise<StageResults> {
       if (failure) return Promise.reject(failure);
-      if (inputs.length === 0) return Promise.resolve([]);
+      if (inputs.length === 0) return Promise.resolve(StageResults.EMPTY);
       let total = 0;
       for (const input of inputs) if ('bytes' in input) total += input.bytes.byteLength;
       const buffer = new Uint8Array(total);
@@ -144,22 +140,4 @@ export function createWorkerStage(
       await Promise.all(slots.map((slot) => slot.worker.terminate()));
     },
   };
-}
-
-/**
- * Structured cloning keeps the records' fields (their utf8 views arrive as views into the
- * transferred buffer) but not their class: they become EncodedOutputs again.
- */
-function encodedOutputs(results: StageOutcome[][]): StageOutcome[][] {
-  for (const outcomes of results) {
-    for (const outcome of outcomes) {
-      if (outcome.kind !== 'records') continue;
-      const records = outcome.records as PreparedOutput[];
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i] as PreparedOutput & { readonly utf8: Uint8Array };
-        records[i] = new EncodedOutput(record, record.utf8, record.bytes);
-      }
-    }
-  }
-  return results;
 }
