@@ -100,7 +100,8 @@ export function prepareRecord(record: MixpanelRecord): Routing & {
 
 function nonIdempotentOperation(record: MixpanelRecord): NonIdempotentOperation | undefined {
   if (record.endpoint === '/import') return undefined;
-  for (const operation of NON_IDEMPOTENT_OPERATIONS) if (operation in record.record) return operation;
+  for (const operation of NON_IDEMPOTENT_OPERATIONS)
+    if (operation in record.record) return operation;
   return undefined;
 }
 
