@@ -49,11 +49,15 @@ export interface PipelineStages {
   readonly onFatal: (reason: FatalReason, message: string) => void;
 }
 
-/** A taken record and, when decided before the transform (tombstone, Avro failure), its outcome. */
+/**
+ * The records taken from one Kafka batch, in order: each one's message, the inputs of those that
+ * go through the transform, and the outcome of those decided before it (tombstone, Avro failure)
+ * by their index in `messages`.
+ */
 interface Taken {
-  readonly message: InFlightMessage;
-  readonly input?: DecodeInput;
-  readonly decided?: DecidedOutcome;
+  readonly messages: InFlightMessage[];
+  readonly inputs: DecodeInput[];
+  decided: Map<number, DecidedOutcome> | undefined;
 }
 
 /** The record whose decode is waiting on the schema registry, and the outcome once it settled. */
@@ -94,7 +98,7 @@ export class Pipeline {
   async onBatch(batch: SourceBatch): Promise<number> {
     const { settler, backlog } = this.stages;
     const intakeEnd = settler.intakeEnd(batch);
-    const taken: Taken[] = [];
+    const taken: Taken = { messages: [], inputs: [], decided: undefined };
     let accepted = 0;
     for (const record of batch.records) {
       if (!this.intakeOpen || this.intakePaused) break;
@@ -112,16 +116,17 @@ export class Pipeline {
         this.stages.onFatal(outcome.fatal.reason, outcome.fatal.message);
         break;
       }
-      const message = settler.admit(record);
       accepted++;
-      taken.push(
-        outcome.ok
-          ? { message, input: outcome.input }
-          : { message, decided: { kind: 'rejected', rejection: outcome.rejection } },
-      );
+      taken.messages.push(settler.admit(record));
+      if (outcome.ok) taken.inputs.push(outcome.input);
+      else
+        (taken.decided ??= new Map()).set(taken.messages.length - 1, {
+          kind: 'rejected',
+          rejection: outcome.rejection,
+        });
     }
     if (accepted === batch.records.length) settler.skipTo(batch, batch.lastOffset + 1);
-    if (taken.length > 0) this.transform(taken);
+    if (taken.messages.length > 0) this.transform(taken);
     return accepted;
   }
 
@@ -272,10 +277,8 @@ export class Pipeline {
   }
 
   /** Transform: hands a batch to the stage and queues its routing behind the batches taken before. */
-  private transform(taken: readonly Taken[]): void {
+  private transform({ messages, inputs, decided }: Taken): void {
     const { transform, clock, settler, onFatal } = this.stages;
-    const inputs: DecodeInput[] = [];
-    for (const t of taken) if (t.input) inputs.push(t.input);
     const results = transform.submit(inputs, clock.now());
     // Failure is handled where the batch is applied (in order); this only avoids an unhandled rejection.
     results.catch(() => {});
@@ -286,14 +289,16 @@ export class Pipeline {
       } catch (err) {
         onFatal('internal', (err as Error).message);
         // Never settled, so never committed: they come back after the restart.
-        for (const t of taken) settler.abandon(t.message);
+        for (const message of messages) settler.abandon(message);
         return;
       }
       let input = 0;
-      for (const t of taken) {
-        if (t.decided) this.decided(t.message, t.decided);
-        else this.route(t.message, outcomes, input++);
-        settler.seal(t.message);
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i] as InFlightMessage;
+        const early = decided?.get(i);
+        if (early !== undefined) this.decided(message, early);
+        else this.route(message, outcomes, input++);
+        settler.seal(message);
       }
       this.tally.flush();
     });

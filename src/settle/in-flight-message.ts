@@ -7,6 +7,8 @@ import type { KafkaRecord } from '../kafka/record.js';
 import type { Endpoint } from '../mixpanel/endpoints.js';
 import type { Rejection } from '../vocabulary.js';
 
+const NO_HEADERS: KafkaRecord['headers'] = Object.freeze({});
+
 export class InFlightMessage {
   private pending = 0;
   private sealed = false;
@@ -106,7 +108,17 @@ export class InFlightMessage {
   lighten(): boolean {
     if (!this.holdsBytes) return false;
     this.holdsBytes = false;
-    this.record = { ...this.record, key: null, value: null, headers: {} };
+    const { topic, partition, offset, timestamp } = this.record;
+    // Field by field: a record may hold its bytes in fields a spread would copy (source/).
+    this.record = {
+      topic,
+      partition,
+      offset,
+      timestamp,
+      key: null,
+      value: null,
+      headers: NO_HEADERS,
+    };
     return true;
   }
 }

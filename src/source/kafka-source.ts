@@ -326,22 +326,61 @@ function ownRecords(batch: EachBatchPayload['batch']): {
   }
   const slab = Buffer.allocUnsafeSlow(valueBytes + keyBytes);
   let at = 0;
-  const own = (buffer: Buffer | null): Buffer | null => {
-    if (buffer === null) return null;
+  const own = (buffer: Buffer | null): number => {
+    if (buffer === null) return -1;
     slab.set(buffer, at);
     at += buffer.length;
-    return slab.subarray(at - buffer.length, at);
+    return at - buffer.length;
   };
-  const records = messages.map((m): KafkaRecord => ({
-    topic,
-    partition,
-    offset: Number(m.offset),
-    timestamp: Number(m.timestamp),
-    value: own(m.value),
-    key: own(m.key),
-    headers: m.headers ? ownHeaders(m.headers) : {},
-  }));
+  const records = messages.map(
+    (m): KafkaRecord =>
+      new SlabRecord(
+        topic,
+        partition,
+        Number(m.offset),
+        Number(m.timestamp),
+        m.headers ? ownHeaders(m.headers) : NO_HEADERS,
+        slab,
+        own(m.value),
+        m.value?.length ?? 0,
+        own(m.key),
+        m.key?.length ?? 0,
+      ),
+  );
   return { records, valueBytes };
+}
+
+/**
+ * A record whose key and value are ranges of its batch's buffer: one object per record held
+ * in flight, where a view per key and per value made three. The views are made when asked for
+ * (decoding, dead letters), and die young.
+ */
+class SlabRecord implements KafkaRecord {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly timestamp: number,
+    readonly headers: Readonly<Record<string, Buffer | string | undefined>>,
+    private readonly slab: Buffer,
+    /** Start of the value in the slab, -1 for none. */
+    private readonly valueStart: number,
+    private readonly valueLength: number,
+    private readonly keyStart: number,
+    private readonly keyLength: number,
+  ) {}
+
+  get value(): Buffer | null {
+    return this.valueStart < 0
+      ? null
+      : this.slab.subarray(this.valueStart, this.valueStart + this.valueLength);
+  }
+
+  get key(): Buffer | null {
+    return this.keyStart < 0
+      ? null
+      : this.slab.subarray(this.keyStart, this.keyStart + this.keyLength);
+  }
 }
 
 /** The headers of a record without any (most), shared rather than one empty object each. */
