@@ -149,13 +149,15 @@ export async function drainFloor(options: FloorDrainOptions): Promise<DrainFigur
     ['--import', 'tsx'],
   );
   try {
-    return await measureDrain({
+    const figures = await measureDrain({
       child: floor,
       events: options.events,
       sandboxPid: options.sandbox.pid,
       started: () => lineSeen(floor, 'first'),
       finished: () => committedReaches({ ...options, records: recordsOf(options), groupId: group }),
     });
+    if (process.env.BENCH_THREADS) options.progress(threadBreakdown(floor.pid));
+    return figures;
   } finally {
     await floor.stop('SIGTERM');
   }
