@@ -70,6 +70,26 @@ describe('parseTimeValue', () => {
       expect(parseIsoTime(text)).toBe(Date.parse(text));
     }
   });
+
+  it('reads the common form without its regular expression exactly as with it', () => {
+    // Seeded walk over the fields, in and out of range, in the form most messages carry.
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (let i = 0; i < 2000; i++) {
+      const fields = `${String(next(2100)).padStart(4, '0')}-${two(next(14))}-${two(next(33))}T${two(next(26))}:${two(next(62))}:${two(next(62))}`;
+      const withMs = `${fields}.${String(next(1000)).padStart(3, '0')}Z`;
+      for (const text of [withMs, `${fields}Z`]) {
+        const viaRegex = parseIsoTime(` ${text}`.trim().replace('T', ' '));
+        expect(parseIsoTime(text), text).toBe(viaRegex);
+        expect(parseTimeValue(text), text).toBe(viaRegex);
+      }
+    }
+    expect(parseIsoTime('2024-12-30T09:15:00.000Z')).toBe(T);
+    expect(parseIsoTime('2024-12-30T09:15:60Z')).toBe(T + 60_000);
+    expect(parseIsoTime('2024-12-30T09:15:0xZ')).toBeUndefined();
+    expect(parseIsoTime('2024-12-30T09:15:00.00xZ')).toBeUndefined();
+  });
 });
 
 describe('resolveEventTime', () => {

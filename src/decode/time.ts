@@ -59,8 +59,50 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** The number written by `count` ASCII digits at `at`, or -1 when one of them is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * The form nearly every message carries, `YYYY-MM-DDThh:mm:ss.sssZ` (or without the fraction),
+ * read without the regular expression; the same fields as the general path, or undefined when
+ * the text is not exactly that form.
+ */
+function commonIsoForm(text: string): number | undefined {
+  const fraction = text.length === 24;
+  if (!fraction && text.length !== 20) return undefined;
+  if (
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(text.length - 1) !== 90 || // Z
+    (fraction && text.charCodeAt(19) !== 46) // .
+  )
+    return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const ms = fraction ? digitsAt(text, 20, 3) : 0;
+  if ((year | month | day | hour | minute | second | ms) < 0) return undefined;
+  return isoTime(year, month, day, hour, minute, second, ms, 0);
+}
+
 /** Epoch milliseconds of a strict ISO 8601 string, or undefined when it is not one. */
 export function parseIsoTime(text: string): number | undefined {
+  const common = commonIsoForm(text);
+  if (common !== undefined) return common;
   const m = ISO.exec(text);
   if (m === null) return undefined;
   const year = Number(m[1]);
@@ -70,9 +112,6 @@ export function parseIsoTime(text: string): number | undefined {
   const minute = m[5] === undefined ? 0 : Number(m[5]);
   const second = m[6] === undefined ? 0 : Number(m[6]);
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  // 60 admits a leap second (it rolls over into the next minute, as Date.UTC does).
-  if (hour > 23 || minute > 59 || second > 60) return undefined;
   let offsetMs = 0;
   if (m[9] !== undefined) {
     const offHours = Number(m[10]);
@@ -80,6 +119,23 @@ export function parseIsoTime(text: string): number | undefined {
     if (offHours > 23 || offMinutes > 59) return undefined;
     offsetMs = (m[9] === '-' ? -1 : 1) * (offHours * 60 + offMinutes) * 60_000;
   }
+  return isoTime(year, month, day, hour, minute, second, ms, offsetMs);
+}
+
+/** The fields of an ISO date-time → epoch milliseconds, or undefined when one is out of range. */
+function isoTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+  offsetMs: number,
+): number | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // 60 admits a leap second (it rolls over into the next minute, as Date.UTC does).
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
   const utc =
     year < 100
       ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - FOUR_CENTURIES_MS
@@ -91,6 +147,8 @@ export function parseIsoTime(text: string): number | undefined {
 export function parseTimeValue(value: unknown): number | undefined {
   if (typeof value === 'number') return epochMsFromNumber(value);
   if (typeof value === 'string') {
+    const common = commonIsoForm(value);
+    if (common !== undefined) return common;
     const text = value.trim();
     if (NUMERIC.test(text)) return epochMsFromNumber(Number(text));
     return parseIsoTime(text);

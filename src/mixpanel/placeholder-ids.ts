@@ -24,8 +24,22 @@ export const PLACEHOLDER_IDS: ReadonlySet<string> = new Set([
   '{}',
 ]);
 
+/**
+ * The first character of each placeholder, ASCII-lowercased by `| 0x20`: an id whose first
+ * character is not among them cannot be one, so most ids are judged without lower-casing a copy
+ * (every record checks several). No other character lower-cases to one of these ASCII ones in a
+ * placeholder, and a non-ASCII first character never passes this filter, so nothing is missed.
+ */
+const FIRST_CODES: ReadonlySet<number> = new Set(
+  [...PLACEHOLDER_IDS].map((id) => id.charCodeAt(0) | 0x20),
+);
+const LENGTHS: ReadonlySet<number> = new Set([...PLACEHOLDER_IDS].map((id) => id.length));
+
 export function isPlaceholderId(value: unknown): boolean {
   return (
-    typeof value === 'string' && value.length <= 36 && PLACEHOLDER_IDS.has(value.toLowerCase())
+    typeof value === 'string' &&
+    LENGTHS.has(value.length) &&
+    FIRST_CODES.has(value.charCodeAt(0) | 0x20) &&
+    PLACEHOLDER_IDS.has(value.toLowerCase())
   );
 }
