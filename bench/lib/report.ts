@@ -94,7 +94,10 @@ export function report(r: Results, options: { smoke: boolean; lingerMs: number }
   if (r.transform) {
     rows.push(
       info('transform alone, messages/s on one core', fmt.int(r.transform.transformPerSecond)),
-      info('transform + serialize, messages/s', fmt.int(r.transform.withSerializationPerSecond)),
+      info(
+        'transform + serialize + encode (worker jobs), messages/s',
+        fmt.int(r.transform.withSerializationPerSecond),
+      ),
     );
   }
   if (r.publish) {

@@ -1,16 +1,21 @@
 /**
- * Transform alone, on this one thread: decode + validate + map the realistic mix, and the same
- * plus serializing every record (what the pipeline does before batching).
+ * Transform alone, on this one thread: decode + validate + map the realistic mix, and the whole
+ * job a transform worker does (the same plus serializing and encoding every record with its
+ * routing), in jobs of 500 messages.
  */
 import { configSchema } from '../../src/config/schema.js';
 import { TrafficGenerator } from '../../src/produce/generator.js';
 import { createRecordTransformer } from '../../src/transform/record-transformer.js';
+import { runInputs } from '../../src/transform/stage.js';
 
 export interface TransformResult {
   readonly messages: number;
   readonly transformPerSecond: number;
   readonly withSerializationPerSecond: number;
 }
+
+/** Messages per job, about what one Kafka batch of a partition gives a worker. */
+const JOB = 500;
 
 export function transformOnly(messages: number): TransformResult {
   const config = configSchema.parse({ mixpanel: { projectToken: 'bench-token' } });
@@ -24,15 +29,17 @@ export function transformOnly(messages: number): TransformResult {
   const values = Array.from({ length: messages }, () => generator.next().value);
   const context = { nowMs: Date.now(), kafkaTimestampMs: Date.now() };
 
+  const inputs = values.map((bytes) => ({ bytes, kafkaTimestampMs: context.kafkaTimestampMs }));
   const run = (serialize: boolean): number => {
     let sink = 0;
     const started = performance.now();
-    for (const value of values) {
-      for (const outcome of transformer.transformRecord(value, context)) {
-        if (outcome.kind !== 'records') continue;
-        sink += outcome.records.length;
-        if (serialize)
-          for (const record of outcome.records) sink += JSON.stringify(record.record).length;
+    if (serialize) {
+      for (let at = 0; at < inputs.length; at += JOB)
+        sink += runInputs(transformer, inputs.slice(at, at + JOB), context.nowMs).utf8.byteLength;
+    } else {
+      for (const value of values) {
+        for (const outcome of transformer.transformRecord(value, context))
+          if (outcome.kind === 'records') sink += outcome.records.length;
       }
     }
     const seconds = (performance.now() - started) / 1000;

@@ -252,25 +252,27 @@ export class StageResults {
 }
 
 /**
- * Builds StageResultsData: outcomes are added input by input; every record is serialized when
- * added and encoded into the buffer at the end, once its size is known.
+ * Where a writer encodes records as they are serialized, one per thread (jobs run one at a time),
+ * grown as needed and reused. Each job's bytes are copied out of it into a buffer of their exact
+ * size: the strings die as soon as they are encoded, and nothing measures them twice.
  */
+let scratch = Buffer.allocUnsafeSlow(1 << 20);
+
+/** Builds StageResultsData: outcomes are added input by input, records encoded as they come. */
 export class StageResultsWriter {
-  private readonly texts: string[] = [];
+  private at = 0;
+  private readonly recordEnds: number[] = [];
   private readonly routes: number[] = [];
   private readonly keyHashes: number[] = [];
   private readonly segmentTypes: number[] = [];
   private readonly outcomeEnds: number[] = [];
   private readonly inputEnds: number[] = [];
   private readonly decided = new Map<number, DecidedOutcome>();
-  private total = 0;
 
   /** A message's records, in order. */
   records(segmentType: SegmentType, records: readonly MixpanelRecord[]): void {
     for (const record of records) {
-      const json = JSON.stringify(record.record);
-      this.texts.push(json);
-      this.total += Buffer.byteLength(json);
+      this.encode(JSON.stringify(record.record));
       this.routes.push(
         routeOf({
           endpoint: record.endpoint,
@@ -282,7 +284,7 @@ export class StageResultsWriter {
       this.keyHashes.push(record.endpoint === '/import' ? 0 : keyHashOf(orderingKey(record)));
     }
     this.segmentTypes.push(SEGMENT_TYPES.indexOf(segmentType) + 1);
-    this.outcomeEnds.push(this.texts.length);
+    this.outcomeEnds.push(this.recordEnds.length);
   }
 
   /** A message rejected or skipped. */
@@ -291,7 +293,7 @@ export class StageResultsWriter {
     this.segmentTypes.push(
       outcome.segmentType === undefined ? 0 : SEGMENT_TYPES.indexOf(outcome.segmentType) + 1,
     );
-    this.outcomeEnds.push(this.texts.length);
+    this.outcomeEnds.push(this.recordEnds.length);
   }
 
   /** Every outcome of the current input was added. */
@@ -300,17 +302,11 @@ export class StageResultsWriter {
   }
 
   finish(): StageResultsData {
-    const utf8 = new ArrayBuffer(this.total);
-    const out = Buffer.from(utf8);
-    const recordEnds = new Int32Array(this.texts.length);
-    let at = 0;
-    for (let r = 0; r < this.texts.length; r++) {
-      at += out.write(this.texts[r] as string, at, 'utf8');
-      recordEnds[r] = at;
-    }
+    const utf8 = new ArrayBuffer(this.at);
+    new Uint8Array(utf8).set(scratch.subarray(0, this.at));
     return {
       utf8,
-      recordEnds,
+      recordEnds: Int32Array.from(this.recordEnds),
       routes: Uint8Array.from(this.routes),
       keyHashes: Uint32Array.from(this.keyHashes),
       segmentTypes: Uint8Array.from(this.segmentTypes),
@@ -318,6 +314,18 @@ export class StageResultsWriter {
       inputEnds: Int32Array.from(this.inputEnds),
       decided: this.decided,
     };
+  }
+
+  private encode(json: string): void {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8: with that much room nothing is cut.
+    const room = json.length * 3;
+    if (this.at + room > scratch.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, this.at + room));
+      scratch.copy(grown, 0, 0, this.at);
+      scratch = grown;
+    }
+    this.at += scratch.write(json, this.at, 'utf8');
+    this.recordEnds.push(this.at);
   }
 }
 
