@@ -12,4 +12,6 @@ export interface KafkaRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: Readonly<Record<string, Buffer | string | undefined>>;
+  /** Key and value bytes together, when the source knows it without making their buffers. */
+  readonly size?: number;
 }

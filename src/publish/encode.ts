@@ -6,7 +6,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { EndpointSpec } from '../mixpanel/endpoints.js';
-import type { PreparedRecord } from '../mixpanel/records.js';
+import { EncodedRecord, type PreparedRecord } from '../mixpanel/records.js';
 
 /** Compresses a body; the default runs on libuv's thread pool. */
 export type Compress = (raw: Buffer, level: number) => Promise<Buffer>;
@@ -66,6 +66,27 @@ function rawBody(
   for (let i = lo; i < hi; i++) {
     const record = records[i] as PreparedRecord;
     if (i > lo) raw[at++] = array ? COMMA : NEWLINE;
+    if (record instanceof EncodedRecord) {
+      // The records right after it in the same buffer, each after a newline: one copy for all.
+      const { source, start } = record;
+      let end = start + record.bytes;
+      let last = i;
+      while (last + 1 < hi) {
+        const next = records[last + 1];
+        if (!(next instanceof EncodedRecord) || next.source !== source) break;
+        if (next.start !== end + 1 || source[end] !== NEWLINE) break;
+        end = next.start + next.bytes;
+        last++;
+      }
+      source.copy(raw, at, start, end);
+      if (array) {
+        for (let k = i + 1; k <= last; k++)
+          raw[at + (records[k] as EncodedRecord).start - start - 1] = COMMA;
+      }
+      at += end - start;
+      i = last;
+      continue;
+    }
     if (record.writeUtf8 !== undefined) {
       record.writeUtf8(raw, at);
       at += record.bytes;

@@ -53,7 +53,7 @@ export class Settler {
     const queue = this.queues.ensure(source, () => new PartitionQueue());
     const message = new InFlightMessage(
       source,
-      (source.value?.length ?? 0) + (source.key?.length ?? 0),
+      source.size ?? (source.value?.length ?? 0) + (source.key?.length ?? 0),
       queue,
     );
     this.options.tracker.track(source, source.offset);

@@ -370,6 +370,10 @@ class SlabRecord implements KafkaRecord {
     private readonly keyLength: number,
   ) {}
 
+  get size(): number {
+    return this.valueLength + this.keyLength;
+  }
+
   get value(): Buffer | null {
     return this.valueStart < 0
       ? null

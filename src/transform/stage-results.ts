@@ -7,8 +7,8 @@
  * batch item. Rejections and skips, rare, travel as plain outcome objects.
  *
  * Layout: inputs own consecutive outcomes (`inputEnds`), outcomes own consecutive records
- * (`outcomeEnds`), records own consecutive bytes of the buffer (`recordEnds`); each "end" is
- * exclusive and the next one starts where the previous one ended.
+ * (`outcomeEnds`), records own consecutive bytes of the buffer (`recordEnds`, each record then
+ * a newline); each "end" is exclusive and the next one starts where the previous one ended.
  */
 import { fnv1a32 } from '../fnv1a.js';
 import type { Endpoint } from '../mixpanel/endpoints.js';
@@ -118,7 +118,7 @@ export type DecidedOutcome = Exclude<Outcome<never>, { kind: 'records' }>;
 export interface StageResultsData {
   /** The records' UTF-8, one after the other. */
   readonly utf8: ArrayBuffer;
-  /** Per record: where its bytes end. */
+  /** Per record: where its bytes end (a newline follows each record). */
   readonly recordEnds: Int32Array;
   /** Per record: its route (routeOf). */
   readonly routes: Uint8Array;
@@ -203,7 +203,8 @@ export class StageResults {
   }
 
   recordStart(record: number): number {
-    return record === 0 ? 0 : (this.data.recordEnds[record - 1] as number);
+    // Past the newline that ends the record before.
+    return record === 0 ? 0 : (this.data.recordEnds[record - 1] as number) + 1;
   }
 
   recordBytes(record: number): number {
@@ -254,9 +255,12 @@ export class StageResults {
 /**
  * Where a writer encodes records as they are serialized, one per thread (jobs run one at a time),
  * grown as needed and reused. Each job's bytes are copied out of it into a buffer of their exact
- * size: the strings die as soon as they are encoded, and nothing measures them twice.
+ * size: the strings die as soon as they are encoded, and nothing measures them twice. Every
+ * record is followed by a newline, so records that follow each other in the buffer and in a
+ * request body are copied into the body in one piece (publish/encode.ts).
  */
 let scratch = Buffer.allocUnsafeSlow(1 << 20);
+const NEWLINE = 0x0a;
 
 /** Builds StageResultsData: outcomes are added input by input, records encoded as they come. */
 export class StageResultsWriter {
@@ -318,7 +322,7 @@ export class StageResultsWriter {
 
   private encode(json: string): void {
     // A UTF-16 code unit takes at most 3 bytes of UTF-8: with that much room nothing is cut.
-    const room = json.length * 3;
+    const room = json.length * 3 + 1;
     if (this.at + room > scratch.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, this.at + room));
       scratch.copy(grown, 0, 0, this.at);
@@ -326,6 +330,7 @@ export class StageResultsWriter {
     }
     this.at += scratch.write(json, this.at, 'utf8');
     this.recordEnds.push(this.at);
+    scratch[this.at++] = NEWLINE;
   }
 }
 
