@@ -14,6 +14,7 @@ import { fnv1a32 } from '../fnv1a.js';
 import type { Endpoint } from '../mixpanel/endpoints.js';
 import {
   EncodedRecord,
+  IDENTITY_EVENTS,
   isIdentityEvent,
   NON_IDEMPOTENT_OPERATIONS,
   orderingKey,
@@ -57,6 +58,24 @@ export function routeOf(routing: Routing): number {
       ? 0
       : NON_IDEMPOTENT_OPERATIONS.indexOf(routing.nonIdempotent) + 1;
   return kind | (operation << 2);
+}
+
+/** routeOf a Mixpanel record, without building its Routing. */
+function routeOfRecord(record: MixpanelRecord): number {
+  switch (record.endpoint) {
+    case '/import':
+      return IDENTITY_EVENTS.has(record.record.event) ? ROUTE_IDENTITY : ROUTE_IMPORT;
+    case '/engage':
+      return ROUTE_ENGAGE | (operationCode(record) << 2);
+    case '/groups':
+      return ROUTE_GROUPS | (operationCode(record) << 2);
+  }
+}
+
+function operationCode(record: MixpanelRecord): number {
+  for (let i = 0; i < NON_IDEMPOTENT_OPERATIONS.length; i++)
+    if ((NON_IDEMPOTENT_OPERATIONS[i] as string) in record.record) return i + 1;
+  return 0;
 }
 
 export function routeKind(route: number): number {
@@ -277,14 +296,7 @@ export class StageResultsWriter {
   records(segmentType: SegmentType, records: readonly MixpanelRecord[]): void {
     for (const record of records) {
       this.encode(JSON.stringify(record.record));
-      this.routes.push(
-        routeOf({
-          endpoint: record.endpoint,
-          orderingKey: undefined,
-          identity: isIdentityEvent(record),
-          nonIdempotent: nonIdempotentOperation(record),
-        }),
-      );
+      this.routes.push(routeOfRecord(record));
       this.keyHashes.push(record.endpoint === '/import' ? 0 : keyHashOf(orderingKey(record)));
     }
     this.segmentTypes.push(SEGMENT_TYPES.indexOf(segmentType) + 1);

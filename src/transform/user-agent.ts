@@ -87,7 +87,25 @@ export interface Browser {
   readonly version?: string;
 }
 
+/**
+ * Results of recent user agents: a stream repeats a few thousand agents over and over, and
+ * matching one runs up to a dozen tests and an expression. Results are frozen and shared, and
+ * the cache forgets everything once full, so it stays small whatever the traffic.
+ */
+const CACHE_SIZE = 2048;
+const cache = new Map<string, Browser>();
+
 export function parseUserAgent(ua: string): Browser {
+  const known = cache.get(ua);
+  if (known !== undefined) return known;
+  const browser = Object.freeze(matchUserAgent(ua));
+  if (cache.size >= CACHE_SIZE) cache.clear();
+  // Long agents are rare and would make the cache's footprint unpredictable.
+  if (ua.length <= 512) cache.set(ua, browser);
+  return browser;
+}
+
+function matchUserAgent(ua: string): Browser {
   for (const rule of RULES) {
     if (!rule.test(ua)) continue;
     // Opera Mini has no version pattern in Segment's table.
