@@ -14,4 +14,9 @@ export interface KafkaRecord {
   readonly headers: Readonly<Record<string, Buffer | string | undefined>>;
   /** Key and value bytes together, when the source knows it without making their buffers. */
   readonly size?: number;
+  /**
+   * The record without key, value and headers, when its source can drop them in place (the
+   * record is its own, held by no one else); otherwise the holder makes a copy without them.
+   */
+  withoutBytes?(): KafkaRecord;
 }

@@ -108,8 +108,13 @@ export class InFlightMessage {
   lighten(): boolean {
     if (!this.holdsBytes) return false;
     this.holdsBytes = false;
-    const { topic, partition, offset, timestamp } = this.record;
-    // Field by field: a record may hold its bytes in fields a spread would copy (source/).
+    const record = this.record;
+    if (record.withoutBytes !== undefined) {
+      this.record = record.withoutBytes();
+      return true;
+    }
+    const { topic, partition, offset, timestamp } = record;
+    // Field by field: a record may hold its bytes in fields a spread would copy.
     this.record = {
       topic,
       partition,
