@@ -360,6 +360,10 @@ const input = z
       description:
         'Worker threads that decode, validate, map and serialize messages, off the event loop. 0 does it on the main thread.',
     }),
+    transformWorkerYoungGenerationMb: z.number().int().min(1).max(256).default(16).meta({
+      description:
+        "Young generation of each transform worker's JavaScript heap, in MiB. A worker's objects live for one job, so a small young generation is collected often and cheaply; V8's default (~48 MiB) mostly adds resident memory.",
+    }),
     maxNestingDepth: z
       .number()
       .int()

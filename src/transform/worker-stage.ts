@@ -72,6 +72,7 @@ export function createWorkerStage(
     // Only the sections the transform reads; postMessage's structured clone copies them.
     const worker = new Worker(url, {
       workerData: { mixpanel: config.mixpanel, mapping: config.mapping, input: config.input },
+      resourceLimits: { maxYoungGenerationSizeMb: config.input.transformWorkerYoungGenerationMb },
       ...(execArgv ? { execArgv } : {}),
     });
     const slot: Slot = { worker, pending: new Map() };
