@@ -15,16 +15,11 @@
  *   heartbeat reported the rebalance, later batches of the same fetch are not taken. After any
  *   join kafkajs refetches every assigned partition from its committed offset.
  */
-import {
-  PartitionAssigners,
-  type Consumer,
-  type EachBatchPayload,
-  type IHeaders,
-  type Kafka,
-} from 'kafkajs';
+import { PartitionAssigners, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import type { Clock } from '../clock.js';
 import type { KafkaConfig } from '../config/schema.js';
 import type { KafkaRecord } from '../kafka/record.js';
+import { ownRecords } from './own-records.js';
 import {
   partitionKey,
   type CommittableOffset,
@@ -303,116 +298,4 @@ export function createKafkaSource(options: KafkaSourceOptions): Source {
       hasJoined = false;
     },
   };
-}
-
-/**
- * kafkajs hands out keys, values and headers as slices of the whole fetch response (megabytes,
- * every partition's batch): keeping one unsettled message would keep its entire response alive.
- * The batch's keys and values are copied into one buffer of their own (one allocation and one
- * copy each, instead of one buffer per key and per value), so a retained record keeps at most its
- * own partition's batch (`kafka.maxBytesPerPartition`), and each response goes as soon as its
- * batches are taken.
- */
-function ownRecords(batch: EachBatchPayload['batch']): {
-  records: KafkaRecord[];
-  valueBytes: number;
-} {
-  const { messages, topic, partition } = batch;
-  let valueBytes = 0;
-  let keyBytes = 0;
-  for (const m of messages) {
-    valueBytes += m.value?.length ?? 0;
-    keyBytes += m.key?.length ?? 0;
-  }
-  const slab = Buffer.allocUnsafeSlow(valueBytes + keyBytes);
-  let at = 0;
-  const own = (buffer: Buffer | null): number => {
-    if (buffer === null) return -1;
-    slab.set(buffer, at);
-    at += buffer.length;
-    return at - buffer.length;
-  };
-  const records = messages.map(
-    (m): KafkaRecord =>
-      new SlabRecord(
-        topic,
-        partition,
-        Number(m.offset),
-        Number(m.timestamp),
-        m.headers ? ownHeaders(m.headers) : NO_HEADERS,
-        slab,
-        own(m.value),
-        m.value?.length ?? 0,
-        own(m.key),
-        m.key?.length ?? 0,
-      ),
-  );
-  return { records, valueBytes };
-}
-
-/**
- * A record whose key and value are ranges of its batch's buffer: one object per record held
- * in flight, where a view per key and per value made three. The views are made when asked for
- * (decoding, dead letters), and die young. Only the pipeline holds it, so once its bytes are no
- * longer needed they are dropped in place (withoutBytes) instead of by a copy of the record.
- */
-class SlabRecord implements KafkaRecord {
-  constructor(
-    readonly topic: string,
-    readonly partition: number,
-    readonly offset: number,
-    readonly timestamp: number,
-    private ownHeaders: Readonly<Record<string, Buffer | string | undefined>>,
-    private slab: Buffer | null,
-    /** Start of the value in the slab, -1 for none. */
-    private readonly valueStart: number,
-    private valueLength: number,
-    private readonly keyStart: number,
-    private keyLength: number,
-  ) {}
-
-  get headers(): Readonly<Record<string, Buffer | string | undefined>> {
-    return this.ownHeaders;
-  }
-
-  get size(): number {
-    return this.valueLength + this.keyLength;
-  }
-
-  get value(): Buffer | null {
-    return this.slab === null || this.valueStart < 0
-      ? null
-      : this.slab.subarray(this.valueStart, this.valueStart + this.valueLength);
-  }
-
-  get key(): Buffer | null {
-    return this.slab === null || this.keyStart < 0
-      ? null
-      : this.slab.subarray(this.keyStart, this.keyStart + this.keyLength);
-  }
-
-  withoutBytes(): KafkaRecord {
-    this.slab = null;
-    this.ownHeaders = NO_HEADERS;
-    this.valueLength = 0;
-    this.keyLength = 0;
-    return this;
-  }
-}
-
-/** The headers of a record without any (most), shared rather than one empty object each. */
-const NO_HEADERS: Readonly<Record<string, Buffer | string | undefined>> = Object.freeze({});
-
-function ownHeaders(headers: IHeaders): Record<string, Buffer | string | undefined> {
-  let out: Record<string, Buffer | string | undefined> | undefined;
-  for (const name in headers) {
-    out ??= {};
-    const value = headers[name];
-    out[name] = Buffer.isBuffer(value)
-      ? Buffer.from(value)
-      : Array.isArray(value)
-        ? value.join(',')
-        : value;
-  }
-  return out ?? NO_HEADERS;
 }
