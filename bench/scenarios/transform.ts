@@ -35,7 +35,7 @@ export function transformOnly(messages: number): TransformResult {
     const started = performance.now();
     if (serialize) {
       for (let at = 0; at < inputs.length; at += JOB)
-        sink += runInputs(transformer, inputs.slice(at, at + JOB), context.nowMs).utf8.byteLength;
+        sink += runInputs(transformer, inputs.slice(at, at + JOB), context.nowMs).buffer.byteLength;
     } else {
       for (const value of values) {
         for (const outcome of transformer.transformRecord(value, context))

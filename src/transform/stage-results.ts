@@ -133,24 +133,31 @@ export type PreparedOutput = Routing & {
 /** An outcome without records: what is decided before or instead of routing. */
 export type DecidedOutcome = Exclude<Outcome<never>, { kind: 'records' }>;
 
-/** The transferable form (what a worker posts; every typed array has a buffer of its own). */
+/**
+ * The transferable form: one buffer (what a worker posts, transferred). It holds, in order, per
+ * record where its bytes end (Int32, a newline follows each record) and the hash of its ordering
+ * key (Uint32); per outcome where its records end (Int32); per input where its outcomes end
+ * (Int32); per record its route (Uint8, routeOf); per outcome its message's type (Uint8, index in
+ * SEGMENT_TYPES + 1, 0 when unknown); then the records' UTF-8.
+ */
 export interface StageResultsData {
-  /** The records' UTF-8, one after the other. */
-  readonly utf8: ArrayBuffer;
-  /** Per record: where its bytes end (a newline follows each record). */
-  readonly recordEnds: Int32Array;
-  /** Per record: its route (routeOf). */
-  readonly routes: Uint8Array;
-  /** Per record: keyHashOf its ordering key. */
-  readonly keyHashes: Uint32Array;
-  /** Per outcome: index in SEGMENT_TYPES + 1, or 0 when the message's type is unknown. */
-  readonly segmentTypes: Uint8Array;
-  /** Per outcome: where its records end. */
-  readonly outcomeEnds: Int32Array;
-  /** Per input: where its outcomes end. */
-  readonly inputEnds: Int32Array;
+  readonly buffer: ArrayBuffer;
+  readonly records: number;
+  readonly outcomes: number;
+  readonly inputs: number;
   /** Outcomes without records, by outcome index. */
   readonly decided: ReadonlyMap<number, DecidedOutcome>;
+}
+
+/** Where each part of a StageResultsData buffer starts. */
+function layout(records: number, outcomes: number, inputs: number) {
+  const keyHashes = 4 * records;
+  const outcomeEnds = keyHashes + 4 * records;
+  const inputEnds = outcomeEnds + 4 * outcomes;
+  const routes = inputEnds + 4 * inputs;
+  const segmentTypes = routes + records;
+  const utf8 = segmentTypes + outcomes;
+  return { keyHashes, outcomeEnds, inputEnds, routes, segmentTypes, utf8 };
 }
 
 /**
@@ -174,68 +181,81 @@ export class EncodedOutput extends EncodedRecord {
 export class StageResults {
   /** The records' UTF-8 (record r is `utf8[recordStart(r), recordStart(r) + recordBytes(r))`). */
   readonly utf8: Buffer;
+  private readonly recordEnds: Int32Array;
+  private readonly keyHashes: Uint32Array;
+  private readonly outcomeEnds: Int32Array;
+  private readonly inputEnds: Int32Array;
+  private readonly routes: Uint8Array;
+  private readonly segmentTypes: Uint8Array;
+  private readonly decidedOutcomes: ReadonlyMap<number, DecidedOutcome>;
 
-  constructor(private readonly data: StageResultsData) {
-    this.utf8 = Buffer.from(data.utf8);
+  constructor(data: StageResultsData) {
+    const { buffer, records, outcomes, inputs } = data;
+    const at = layout(records, outcomes, inputs);
+    this.recordEnds = new Int32Array(buffer, 0, records);
+    this.keyHashes = new Uint32Array(buffer, at.keyHashes, records);
+    this.outcomeEnds = new Int32Array(buffer, at.outcomeEnds, outcomes);
+    this.inputEnds = new Int32Array(buffer, at.inputEnds, inputs);
+    this.routes = new Uint8Array(buffer, at.routes, records);
+    this.segmentTypes = new Uint8Array(buffer, at.segmentTypes, outcomes);
+    this.utf8 = Buffer.from(buffer, at.utf8);
+    this.decidedOutcomes = data.decided;
   }
 
   static readonly EMPTY = new StageResults({
-    utf8: new ArrayBuffer(0),
-    recordEnds: new Int32Array(0),
-    routes: new Uint8Array(0),
-    keyHashes: new Uint32Array(0),
-    segmentTypes: new Uint8Array(0),
-    outcomeEnds: new Int32Array(0),
-    inputEnds: new Int32Array(0),
+    buffer: new ArrayBuffer(0),
+    records: 0,
+    outcomes: 0,
+    inputs: 0,
     decided: new Map(),
   });
 
   get inputs(): number {
-    return this.data.inputEnds.length;
+    return this.inputEnds.length;
   }
 
   /** The first outcome of an input; its outcomes end at outcomesEnd(input). */
   outcomesStart(input: number): number {
-    return input === 0 ? 0 : (this.data.inputEnds[input - 1] as number);
+    return input === 0 ? 0 : (this.inputEnds[input - 1] as number);
   }
 
   outcomesEnd(input: number): number {
-    return this.data.inputEnds[input] as number;
+    return this.inputEnds[input] as number;
   }
 
   /** The outcome when it has no records (a rejection or a skip), else undefined. */
   decided(outcome: number): DecidedOutcome | undefined {
-    return this.data.decided.size === 0 ? undefined : this.data.decided.get(outcome);
+    return this.decidedOutcomes.size === 0 ? undefined : this.decidedOutcomes.get(outcome);
   }
 
   /** Index in SEGMENT_TYPES of the outcome's message (records outcomes always know it). */
   segmentTypeIndex(outcome: number): number {
-    return (this.data.segmentTypes[outcome] as number) - 1;
+    return (this.segmentTypes[outcome] as number) - 1;
   }
 
   recordsStart(outcome: number): number {
-    return outcome === 0 ? 0 : (this.data.outcomeEnds[outcome - 1] as number);
+    return outcome === 0 ? 0 : (this.outcomeEnds[outcome - 1] as number);
   }
 
   recordsEnd(outcome: number): number {
-    return this.data.outcomeEnds[outcome] as number;
+    return this.outcomeEnds[outcome] as number;
   }
 
   recordStart(record: number): number {
     // Past the newline that ends the record before.
-    return record === 0 ? 0 : (this.data.recordEnds[record - 1] as number) + 1;
+    return record === 0 ? 0 : (this.recordEnds[record - 1] as number) + 1;
   }
 
   recordBytes(record: number): number {
-    return (this.data.recordEnds[record] as number) - this.recordStart(record);
+    return (this.recordEnds[record] as number) - this.recordStart(record);
   }
 
   route(record: number): number {
-    return this.data.routes[record] as number;
+    return this.routes[record] as number;
   }
 
   keyHash(record: number): number {
-    return this.data.keyHashes[record] as number;
+    return this.keyHashes[record] as number;
   }
 
   /** Every outcome as an object, per input (tests and tools; the pipeline reads the arrays). */
@@ -318,18 +338,19 @@ export class StageResultsWriter {
   }
 
   finish(): StageResultsData {
-    const utf8 = new ArrayBuffer(this.at);
-    new Uint8Array(utf8).set(scratch.subarray(0, this.at));
-    return {
-      utf8,
-      recordEnds: Int32Array.from(this.recordEnds),
-      routes: Uint8Array.from(this.routes),
-      keyHashes: Uint32Array.from(this.keyHashes),
-      segmentTypes: Uint8Array.from(this.segmentTypes),
-      outcomeEnds: Int32Array.from(this.outcomeEnds),
-      inputEnds: Int32Array.from(this.inputEnds),
-      decided: this.decided,
-    };
+    const records = this.recordEnds.length;
+    const outcomes = this.outcomeEnds.length;
+    const inputs = this.inputEnds.length;
+    const at = layout(records, outcomes, inputs);
+    const buffer = new ArrayBuffer(at.utf8 + this.at);
+    new Int32Array(buffer, 0, records).set(this.recordEnds);
+    new Uint32Array(buffer, at.keyHashes, records).set(this.keyHashes);
+    new Int32Array(buffer, at.outcomeEnds, outcomes).set(this.outcomeEnds);
+    new Int32Array(buffer, at.inputEnds, inputs).set(this.inputEnds);
+    new Uint8Array(buffer, at.routes, records).set(this.routes);
+    new Uint8Array(buffer, at.segmentTypes, outcomes).set(this.segmentTypes);
+    new Uint8Array(buffer, at.utf8).set(scratch.subarray(0, this.at));
+    return { buffer, records, outcomes, inputs, decided: this.decided };
   }
 
   private encode(json: string): void {
@@ -344,17 +365,4 @@ export class StageResultsWriter {
     this.recordEnds.push(this.at);
     scratch[this.at++] = NEWLINE;
   }
-}
-
-/** The typed arrays' buffers, to transfer with the data. */
-export function transferList(data: StageResultsData): ArrayBuffer[] {
-  return [
-    data.utf8,
-    data.recordEnds.buffer as ArrayBuffer,
-    data.routes.buffer as ArrayBuffer,
-    data.keyHashes.buffer as ArrayBuffer,
-    data.segmentTypes.buffer as ArrayBuffer,
-    data.outcomeEnds.buffer as ArrayBuffer,
-    data.inputEnds.buffer as ArrayBuffer,
-  ];
 }

@@ -1,8 +1,8 @@
 /**
  * The transform stage on worker threads: decode, validate, map and serialize run off the event
  * loop, which keeps Kafka fetching, batching, HTTP and settlement (the main thread's work) from
- * queueing behind the CPU-heavy part. Jobs go to the workers in turn; each job's inputs travel in
- * one transferred buffer (no copy) and the outcomes come back in the compact form of
+ * queueing behind the CPU-heavy part. Jobs go to the workers in turn; each job travels as one
+ * transferred buffer (no copy) and the outcomes come back in the compact form of
  * stage-results.ts, transferred too.
  *
  * A worker that dies fails every job it held and the stage from then on: the pipeline stops, and
@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
 import type { StageConfig, TransformStage } from './stage.js';
 import { StageResults } from './stage-results.js';
-import type { WorkerJob, WorkerReply } from './stage-worker.js';
+import { jobHeadBytes, type WorkerJob, type WorkerReply } from './stage-worker.js';
 
 interface Pending {
   resolve(results: StageResults): void;
@@ -97,43 +97,33 @@ export function createWorkerStage(
       if (inputs.length === 0) return Promise.resolve(StageResults.EMPTY);
       let total = 0;
       for (const input of inputs) if ('bytes' in input) total += input.bytes.byteLength;
-      const buffer = new Uint8Array(total);
-      const starts = new Int32Array(inputs.length);
-      const lengths = new Int32Array(inputs.length);
-      const timestamps = new Float64Array(inputs.length);
-      const payloads = new Map<number, unknown>();
+      const count = inputs.length;
+      const head = jobHeadBytes(count);
+      const buffer = new ArrayBuffer(head + total);
+      const timestamps = new Float64Array(buffer, 0, count);
+      const starts = new Int32Array(buffer, 8 * count, count);
+      const lengths = new Int32Array(buffer, 12 * count, count);
+      const bytes = new Uint8Array(buffer, head);
+      let payloads: Map<number, unknown> | undefined;
       let at = 0;
       inputs.forEach((input, i) => {
         timestamps[i] = input.kafkaTimestampMs;
         if ('bytes' in input) {
-          buffer.set(input.bytes, at);
+          bytes.set(input.bytes, at);
           starts[i] = at;
           lengths[i] = input.bytes.byteLength;
           at += input.bytes.byteLength;
         } else {
           starts[i] = -1;
-          payloads.set(i, input.payload);
+          (payloads ??= new Map()).set(i, input.payload);
         }
       });
       const id = nextId++;
       const slot = slots[turn++ % slots.length] as Slot;
-      const job: WorkerJob = {
-        id,
-        nowMs,
-        buffer: buffer.buffer,
-        starts,
-        lengths,
-        timestamps,
-        payloads,
-      };
+      const job: WorkerJob = { id, nowMs, count, buffer, payloads };
       return new Promise((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage(job, [
-          buffer.buffer,
-          starts.buffer,
-          lengths.buffer,
-          timestamps.buffer,
-        ]);
+        slot.worker.postMessage(job, [buffer]);
       });
     },
     async close() {
