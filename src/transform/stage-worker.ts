@@ -31,6 +31,8 @@ export function jobHeadBytes(count: number): number {
 export interface WorkerReply {
   readonly id: number;
   readonly results: StageResultsData;
+  /** The job's buffer, handed back for a later job. */
+  readonly job: ArrayBuffer;
 }
 
 const port = parentPort;
@@ -53,8 +55,8 @@ if (port) {
       );
     }
     const results = runInputs(transformer, inputs, job.nowMs);
-    const reply: WorkerReply = { id: job.id, results };
-    // One buffer, transferred: nothing per record is cloned.
-    port.postMessage(reply, [results.buffer]);
+    const reply: WorkerReply = { id: job.id, results, job: buffer };
+    // Transferred: nothing per record is cloned, and the job's buffer goes back to be reused.
+    port.postMessage(reply, [results.buffer, buffer]);
   });
 }
