@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { EndpointSpec } from '../mixpanel/endpoints.js';
 import { EncodedRecord, type PreparedRecord } from '../mixpanel/records.js';
+import { SpareBuffers } from '../spare-buffers.js';
 
 /** Compresses a body; the default runs on libuv's thread pool. */
 export type Compress = (raw: Buffer, level: number) => Promise<Buffer>;
@@ -48,14 +49,14 @@ export async function encodeBody(
     records,
     range.lo,
     range.hi,
-    (size) => (borrowed = borrow(size)),
+    (size) => (borrowed = bodies.take(size)),
   );
   let bytes: Buffer | undefined;
   try {
     bytes = await compress(raw, gzipLevel);
   } finally {
     // Unless the compressed body is the input itself (a compressor that does nothing).
-    if (borrowed !== undefined && bytes?.buffer !== borrowed.buffer) giveBack(borrowed);
+    if (borrowed !== undefined && bytes?.buffer !== borrowed.buffer) bodies.giveBack(borrowed);
   }
   return { bytes, contentEncoding: 'gzip', rawBytes: raw.length };
 }
@@ -63,27 +64,10 @@ export async function encodeBody(
 /**
  * Uncompressed bodies that are only gzip's input are written into reused buffers. A body is
  * about as large as its records, so a new buffer per request made the main thread's buffer
- * memory grow with the traffic between collections, and that growth is what makes V8 collect:
- * reusing them halves the buffer memory allocated per record on the main thread's side of a
- * request. A few are kept (as many as compress at once, typically), each sized up to a power of
- * two so that later bodies fit.
+ * memory grow with the traffic between collections. A few are kept: about as many as compress
+ * at once.
  */
-const spare: Buffer[] = [];
-const SPARE_BODIES = 4;
-
-function borrow(size: number): Buffer {
-  for (let i = spare.length - 1; i >= 0; i--) {
-    const buffer = spare[i] as Buffer;
-    if (buffer.length < size) continue;
-    spare.splice(i, 1);
-    return buffer;
-  }
-  return Buffer.allocUnsafeSlow(Math.max(1 << 16, 2 ** Math.ceil(Math.log2(size))));
-}
-
-function giveBack(buffer: Buffer): void {
-  if (spare.length < SPARE_BODIES) spare.push(buffer);
-}
+const bodies = new SpareBuffers<Buffer>(4, (size) => Buffer.allocUnsafeSlow(size));
 
 const NEWLINE = 0x0a;
 const COMMA = 0x2c;

@@ -11,6 +11,7 @@
 import type { DecodeInput } from '../decode/record-decoder.js';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
+import { SpareBuffers } from '../spare-buffers.js';
 import type { StageConfig, TransformStage } from './stage.js';
 import { StageResults } from './stage-results.js';
 import { jobHeadBytes, type WorkerJob, type WorkerReply } from './stage-worker.js';
@@ -23,8 +24,11 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
-  /** Job buffers the worker handed back, for the next jobs (see takeBuffer). */
-  readonly spare: ArrayBuffer[];
+  /**
+   * Job buffers the worker handed back, for its next jobs: a new buffer per job made the main
+   * thread's buffer memory grow with the traffic. About as many as jobs in flight are kept.
+   */
+  readonly spare: SpareBuffers<ArrayBuffer>;
 }
 
 export class TransformStageFailed extends Error {
@@ -77,11 +81,15 @@ export function createWorkerStage(
       resourceLimits: { maxYoungGenerationSizeMb: config.input.transformWorkerYoungGenerationMb },
       ...(execArgv ? { execArgv } : {}),
     });
-    const slot: Slot = { worker, pending: new Map(), spare: [] };
+    const slot: Slot = {
+      worker,
+      pending: new Map(),
+      spare: new SpareBuffers(4, (size) => new ArrayBuffer(size)),
+    };
     worker.on('message', (reply: WorkerReply) => {
       const pending = slot.pending.get(reply.id);
       slot.pending.delete(reply.id);
-      if (slot.spare.length < SPARE_JOBS) slot.spare.push(reply.job);
+      slot.spare.giveBack(reply.job);
       pending?.resolve(new StageResults(reply.results));
     });
     worker.on('error', (error) => {
@@ -103,7 +111,7 @@ export function createWorkerStage(
       const count = inputs.length;
       const head = jobHeadBytes(count);
       const slot = slots[turn++ % slots.length] as Slot;
-      const buffer = takeBuffer(slot, head + total);
+      const buffer = slot.spare.take(head + total);
       const timestamps = new Float64Array(buffer, 0, count);
       const starts = new Int32Array(buffer, 8 * count, count);
       const lengths = new Int32Array(buffer, 12 * count, count);
@@ -134,23 +142,4 @@ export function createWorkerStage(
       await Promise.all(slots.map((slot) => slot.worker.terminate()));
     },
   };
-}
-
-/** Job buffers kept per worker: about as many as jobs in flight on it. */
-const SPARE_JOBS = 4;
-
-/**
- * A buffer of at least `size` bytes for a job: one the worker handed back with an earlier
- * answer, else a new one sized up to a power of two so that it can be reused. A new buffer per
- * job made the main thread's buffer memory, and with it the garbage collector's work, grow with
- * the traffic.
- */
-function takeBuffer(slot: Slot, size: number): ArrayBuffer {
-  for (let i = slot.spare.length - 1; i >= 0; i--) {
-    const buffer = slot.spare[i] as ArrayBuffer;
-    if (buffer.byteLength < size) continue;
-    slot.spare.splice(i, 1);
-    return buffer;
-  }
-  return new ArrayBuffer(Math.max(1 << 16, 2 ** Math.ceil(Math.log2(size))));
 }

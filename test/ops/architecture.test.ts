@@ -24,6 +24,7 @@ const CORE = [
   'http-listen.ts',
   'error-cause.ts',
   'deadline.ts',
+  'spare-buffers.ts',
 ];
 /** The stages, in the order data flows. */
 const STAGES = ['source', 'decode', 'transform', 'batch', 'publish', 'dead-letter', 'settle'];
