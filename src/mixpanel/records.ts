@@ -95,17 +95,12 @@ export interface PreparedRecord {
   readonly json: string;
   /** Byte length of json (UTF-8). */
   readonly bytes: number;
-  /**
-   * Present when the record is held as UTF-8 (the transform stage hands records over encoded):
-   * copies its `bytes` bytes into `target` at `at`, so request bodies are assembled by copying,
-   * and `json` is decoded only when asked for.
-   */
-  readonly writeUtf8?: (target: Uint8Array, at: number) => void;
 }
 
 /**
- * A prepared record held as UTF-8: `bytes` bytes of `source` from `start` (one buffer holds the
- * records of a whole transform job). Its text is decoded only on demand.
+ * A prepared record held as UTF-8 (the transform stage hands records over encoded): `bytes` bytes
+ * of `source` from `start`, one buffer holding the records of a whole transform job. Request
+ * bodies copy these bytes (publish/encode.ts); its text is decoded only when asked for.
  */
 export class EncodedRecord implements PreparedRecord {
   constructor(
@@ -116,9 +111,5 @@ export class EncodedRecord implements PreparedRecord {
 
   get json(): string {
     return this.source.toString('utf8', this.start, this.start + this.bytes);
-  }
-
-  writeUtf8(target: Uint8Array, at: number): void {
-    this.source.copy(target, at, this.start, this.start + this.bytes);
   }
 }

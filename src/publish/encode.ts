@@ -27,8 +27,8 @@ export interface EncodedBody {
  * Records [lo, hi) as one body: `ndjson` joins them by `\n` (what /import takes as
  * `application/x-ndjson`), `json-array` makes a JSON array. Each record's UTF-8 is copied (or, for
  * a record given as text, written) once, straight into a buffer of the size its `bytes` add up to
- * (no joined string in between). gzip
- * runs on libuv's thread pool so compression does not block the event loop.
+ * (no joined string in between). gzip runs on libuv's thread pool so compression does not block
+ * the event loop.
  */
 export async function encodeBody(
   spec: Pick<EndpointSpec, 'format' | 'gzip'>,
@@ -110,11 +110,6 @@ function rawBody(
       }
       at += end - start;
       i = last;
-      continue;
-    }
-    if (record.writeUtf8 !== undefined) {
-      record.writeUtf8(raw, at);
-      at += record.bytes;
       continue;
     }
     const written = raw.write(record.json, at, 'utf8');

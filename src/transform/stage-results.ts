@@ -2,7 +2,7 @@
  * The transform stage's answer for one submitted batch, in a compact form. Every record's JSON is
  * UTF-8 in one buffer, and what the pipeline needs of a record to route it (its lane, the hash of
  * its ordering key, its non-idempotent operation) is a number in a typed array. A worker's answer
- * therefore crosses threads as a few transferred buffers — no object, view or string per record to
+ * therefore crosses threads as one transferred buffer — no object, view or string per record to
  * clone and collect — and the main thread builds nothing per record until the router makes its
  * batch item. Rejections and skips, rare, travel as plain outcome objects.
  *
@@ -72,7 +72,9 @@ function routeOfRecord(record: MixpanelRecord): number {
   }
 }
 
+/** 1 + the index of the record's non-idempotent operation, 0 for none (and for /import). */
 function operationCode(record: MixpanelRecord): number {
+  if (record.endpoint === '/import') return 0;
   for (let i = 0; i < NON_IDEMPOTENT_OPERATIONS.length; i++)
     if ((NON_IDEMPOTENT_OPERATIONS[i] as string) in record.record) return i + 1;
   return 0;
@@ -113,15 +115,8 @@ export function prepareRecord(record: MixpanelRecord): Routing & {
     bytes: Buffer.byteLength(json),
     orderingKey: orderingKey(record),
     identity: isIdentityEvent(record),
-    nonIdempotent: nonIdempotentOperation(record),
+    nonIdempotent: nonIdempotentOfRoute(operationCode(record) << 2),
   };
-}
-
-function nonIdempotentOperation(record: MixpanelRecord): NonIdempotentOperation | undefined {
-  if (record.endpoint === '/import') return undefined;
-  for (const operation of NON_IDEMPOTENT_OPERATIONS)
-    if (operation in record.record) return operation;
-  return undefined;
 }
 
 /** A prepared record with its routing, its JSON given as text or UTF-8. */
