@@ -7,12 +7,7 @@
  */
 import { z } from 'zod';
 import { compileMapping } from '../segment/mapping-kit/compile.js';
-import {
-  ACTION_SPECS,
-  ACTIONS,
-  defaultFields,
-  type ActionSlug,
-} from '../segment/mixpanel-actions.js';
+import { ACTION_SPECS, ACTIONS, effectiveFields } from '../segment/mixpanel-actions.js';
 import { compileTrigger } from '../segment/trigger.js';
 
 export const subscription = z
@@ -47,15 +42,6 @@ export type SubscriptionConfig = z.infer<typeof subscription>;
 interface Problem {
   readonly path: (string | number)[];
   readonly message: string;
-}
-
-/** The effective field mapping of a subscription. */
-export function effectiveFields(s: {
-  readonly action: ActionSlug;
-  readonly fields: Readonly<Record<string, unknown>>;
-  readonly useDefaults: boolean;
-}): Record<string, unknown> {
-  return s.useDefaults ? { ...defaultFields(s.action), ...s.fields } : { ...s.fields };
 }
 
 export function subscriptionProblems(s: SubscriptionConfig): Problem[] {

@@ -212,3 +212,12 @@ export function defaultFields(action: ActionSlug): Record<string, unknown> {
   }
   return out;
 }
+
+/** The field mapping a subscription runs: its own fields over the action's defaults, or alone. */
+export function effectiveFields(s: {
+  readonly action: ActionSlug;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly useDefaults: boolean;
+}): Record<string, unknown> {
+  return s.useDefaults ? { ...defaultFields(s.action), ...s.fields } : { ...s.fields };
+}

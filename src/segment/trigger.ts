@@ -15,15 +15,27 @@
  * those of the text as written (numbers compared by value). Anything else is refused with the
  * reading the library would have made, which makes the fix obvious.
  *
- * Both packages are CommonJS whose named exports Node's ESM loader cannot see: they are imported
- * through their default export only (a named import type-checks and passes under vitest, then
- * fails under plain node; test/integration/built-processor.test.ts loads the built code).
+ * Both packages are CommonJS, loaded with `require` the first time a trigger is compiled: most
+ * deployments configure no subscription, and a processor (and each of its transform workers) then
+ * never holds them in memory. (Named ESM imports of them type-check and pass under vitest, then
+ * fail under plain node; test/integration/built-processor.test.ts loads the built code.)
  */
-import destinationSubscriptions, {
-  type Condition,
-  type Subscription,
-} from '@segment/destination-subscriptions';
-import fqlTs from '@segment/fql-ts';
+import { createRequire } from 'node:module';
+import type DestinationSubscriptions from '@segment/destination-subscriptions';
+import type { Condition, Subscription } from '@segment/destination-subscriptions';
+import type FqlTs from '@segment/fql-ts';
+
+const require = createRequire(import.meta.url);
+let libraries: { fql: typeof DestinationSubscriptions; lexer: typeof FqlTs } | undefined;
+
+/** Segment's FQL parser, generator and evaluator, and its lexer, loaded on first use. */
+function segmentFql(): { fql: typeof DestinationSubscriptions; lexer: typeof FqlTs } {
+  libraries ??= {
+    fql: require('@segment/destination-subscriptions') as typeof DestinationSubscriptions,
+    lexer: require('@segment/fql-ts') as typeof FqlTs,
+  };
+  return libraries;
+}
 
 export type CompiledTrigger =
   | { readonly ok: true; readonly text: string; matches(message: object): boolean }
@@ -42,12 +54,13 @@ export function compileTrigger(text: string): CompiledTrigger {
   if (text.trim() === '') return fail('empty trigger');
   const written = tokens(text);
   if (typeof written === 'string') return fail(`cannot read the trigger: ${written}`);
-  const ast = destinationSubscriptions.parseFql(text);
+  const { fql } = segmentFql();
+  const ast = fql.parseFql(text);
   if ('error' in ast) return fail(`not a trigger Segment understands (${SUPPORTED})`);
   if (leaves(ast) === 0) return fail('the trigger has no condition');
   let canonical: string;
   try {
-    canonical = destinationSubscriptions.generateFql(ast);
+    canonical = fql.generateFql(ast);
   } catch {
     return fail(`not a trigger Segment understands (${SUPPORTED})`);
   }
@@ -59,12 +72,12 @@ export function compileTrigger(text: string): CompiledTrigger {
   return {
     ok: true,
     text,
-    matches: (message) => destinationSubscriptions.validate(parsed, message),
+    matches: (message) => fql.validate(parsed, message),
   };
 }
 
 function tokens(text: string): Token[] | string {
-  const lexed = fqlTs.lex(text);
+  const lexed = segmentFql().lexer.lex(text);
   if (lexed.error) return lexed.error.message;
   return lexed.tokens.map((t) => ({ type: t.type, value: t.value }));
 }

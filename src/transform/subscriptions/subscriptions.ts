@@ -14,10 +14,9 @@
  * already refused anything that does not compile).
  */
 import type { SubscriptionConfig } from '../../config/subscriptions.js';
-import { effectiveFields } from '../../config/subscriptions.js';
 import { compileMapping } from '../../segment/mapping-kit/compile.js';
 import { MappingFailure } from '../../segment/mapping-kit/errors.js';
-import { ACTION_SPECS, type ActionSlug } from '../../segment/mixpanel-actions.js';
+import { ACTION_SPECS, effectiveFields, type ActionSlug } from '../../segment/mixpanel-actions.js';
 import type { SegmentMessage } from '../../segment/message.js';
 import { compileTrigger } from '../../segment/trigger.js';
 import type { MixpanelRecord } from '../../mixpanel/records.js';
