@@ -1,46 +1,30 @@
 #!/usr/bin/env node
 /**
  * Command-line entry point: argument parsing only, one function per command. Each command's work
- * lives in src/commands/. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+ * lives in src/commands/ and is loaded when that command runs, so that a long-running `run` does
+ * not keep the sandbox, cohort sync or dead-letter tools resident. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { checkConfig } from './commands/check-config.js';
-import {
-  dlqInspectCommand,
-  dlqReplayCommand,
-  type DlqInspectOptions,
-  type DlqReplayOptions,
-} from './commands/dlq.js';
-import { produceCommand, type ProduceCommandOptions } from './commands/produce.js';
-import { runCommand, type RunOptions } from './commands/run.js';
-import { topicsCreateCommand, type TopicsCreateOptions } from './commands/topics.js';
+import type { DlqInspectOptions, DlqReplayOptions } from './commands/dlq.js';
+import type { ProduceCommandOptions } from './commands/produce.js';
+import type { RunOptions } from './commands/run.js';
+import type { TopicsCreateOptions } from './commands/topics.js';
 import { CommandFailed, EXIT_CODES, EXIT_CODES_HELP } from './commands/exit-codes.js';
 import { TOPIC_DEFAULTS } from './topics/recommended.js';
 import { createLogger } from './log.js';
 import { terminationSignal } from './commands/termination.js';
-import { runSandbox } from './commands/sandbox.js';
 import { declareSandboxFlags, type SandboxFlags } from './commands/sandbox-flags.js';
 import { systemClock } from './clock.js';
-import { runTransform } from './commands/transform.js';
-import { mappingsImportCommand } from './commands/mappings-import.js';
-import { mappingsTestCommand } from './commands/mappings-test.js';
-import {
-  cohortsServeCommand,
-  cohortsSyncCommand,
-  type CohortsServeOptions,
-  type CohortsSyncOptions,
-} from './commands/cohorts.js';
+import type { CohortsServeOptions, CohortsSyncOptions } from './commands/cohorts.js';
 import { parseDuration } from './commands/duration.js';
-import { CohortStartupError } from './cohorts/cohort-service.js';
-import { CohortTopicError } from './cohorts/topics.js';
+import { CohortStartupError, CohortTopicError } from './cohorts/errors.js';
 import { StartupError } from './app.js';
 import { ConfigError } from './config/load.js';
 import { parseTimeValue } from './decode/time.js';
 import { parseOffsetRange, parseTime, type OffsetRange } from './dead-letter/filter.js';
-import { TopicNotFoundError } from './dead-letter/reader.js';
-import { ReplayRefused } from './dead-letter/replay.js';
+import { ReplayRefused, TopicNotFoundError } from './dead-letter/errors.js';
 import { REASON_CODES, isReasonCode } from './vocabulary.js';
 import { VERSION } from './version.js';
 
@@ -58,7 +42,8 @@ function addCheckConfig(program: Command): void {
     .addOption(
       new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'),
     )
-    .action((opts: { config?: string; format: 'yaml' | 'json' }) => {
+    .action(async (opts: { config?: string; format: 'yaml' | 'json' }) => {
+      const { checkConfig } = await import('./commands/check-config.js');
       checkConfig(opts, process.stdout);
     });
 }
@@ -102,6 +87,7 @@ ${EXIT_CODES_HELP}
 `,
     )
     .action(async (opts: RunOptions) => {
+      const { runCommand } = await import('./commands/run.js');
       process.exitCode = await runCommand(opts, { out: process.stdout, err: process.stderr });
     });
 }
@@ -154,6 +140,7 @@ ${EXIT_CODES_HELP}
 `,
     )
     .action(async (opts: TopicsCreateOptions) => {
+      const { topicsCreateCommand } = await import('./commands/topics.js');
       await topicsCreateCommand(
         opts,
         { out: process.stdout },
@@ -212,6 +199,7 @@ ${EXIT_CODES_HELP}
 `,
     )
     .action(async (opts: Omit<ProduceCommandOptions, 'progress'> & { progress: boolean }) => {
+      const { produceCommand } = await import('./commands/produce.js');
       await produceCommand(opts, { out: process.stdout, err: process.stderr }, terminationSignal());
     });
 }
@@ -224,6 +212,7 @@ function addSandbox(program: Command): void {
         'run the local Mixpanel (ingestion API, dedupe views, fault injection, /_sandbox/ inspection API)',
       ),
   ).action(async (opts: SandboxFlags) => {
+    const { runSandbox } = await import('./commands/sandbox.js');
     await runSandbox(opts, process.stdout, terminationSignal());
   });
 }
@@ -268,6 +257,7 @@ function addTransform(program: Command): void {
     )
     .addHelpText('after', TRANSFORM_HELP)
     .action(async (opts: { config?: string; now?: number }) => {
+      const { runTransform } = await import('./commands/transform.js');
       await runTransform(
         { config: opts.config, nowMs: opts.now },
         { input: process.stdin, output: process.stdout, clock: systemClock },
@@ -339,6 +329,7 @@ function addDlq(program: Command): void {
       '\nExamples:\n  segment-mixpanel dlq inspect\n  segment-mixpanel dlq inspect --code invalid_json --samples 10\n  segment-mixpanel dlq inspect --since 2026-01-31T00:00:00Z --json | jq .codes\n',
     )
     .action(async (opts: DlqInspectOptions) => {
+      const { dlqInspectCommand } = await import('./commands/dlq.js');
       await dlqInspectCommand(
         opts,
         { out: process.stdout, err: process.stderr },
@@ -371,6 +362,7 @@ Examples:
 `,
     )
     .action(async (opts: DlqReplayOptions) => {
+      const { dlqReplayCommand } = await import('./commands/dlq.js');
       await dlqReplayCommand(
         opts,
         { out: process.stdout, err: process.stderr },
@@ -394,7 +386,8 @@ function addMappings(program: Command): void {
       'after',
       '\nThe YAML goes to stdout; what could not be carried over is listed on stderr.\nExample:\n  segment-mixpanel mappings import subscriptions.json > subscriptions.yaml\n',
     )
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const { mappingsImportCommand } = await import('./commands/mappings-import.js');
       mappingsImportCommand(file, { out: process.stdout, err: process.stderr });
     });
   mappings
@@ -409,6 +402,7 @@ function addMappings(program: Command): void {
       '\nOne line per message: {"line":N,"subscriptions":[...],"outcome":{...}} (docs/mapping.md).\nExample:\n  segment-mixpanel mappings test -c config.yaml < messages.ndjson\n',
     )
     .action(async (opts: { config?: string; now?: number }) => {
+      const { mappingsTestCommand } = await import('./commands/mappings-test.js');
       await mappingsTestCommand(
         { config: opts.config, nowMs: opts.now },
         { input: process.stdin, output: process.stdout, clock: systemClock },
@@ -465,6 +459,7 @@ function addCohorts(program: Command): void {
       '\nRegister http(s)://<this host>:<port><cohorts.webhook.path> as a webhook destination in Mixpanel\n(with cohorts.webhook.username/password as its Basic credentials), then export cohorts to it.\nExample:\n  segment-mixpanel cohorts serve -c config.yaml --create-topics\n',
     )
     .action(async (opts: CohortsServeOptions) => {
+      const { cohortsServeCommand } = await import('./commands/cohorts.js');
       process.exitCode = await cohortsServeCommand(
         opts,
         { out: process.stdout, err: process.stderr },
@@ -487,6 +482,7 @@ function addCohorts(program: Command): void {
       '\nNeeds cohorts.query.serviceAccount and cohorts.query.projectId. The Query API allows 60\nqueries per hour per project (1,000 members per query): the progress output says when that\nlimit is what the sync waits for. Exit status 1 when a cohort could not be synced.\nExamples:\n  segment-mixpanel cohorts sync -c config.yaml --cohort 5834112\n  segment-mixpanel cohorts sync -c config.yaml --cohort 5834112 --cohort 5834113 --every 15m\n',
     )
     .action(async (opts: CohortsSyncOptions) => {
+      const { cohortsSyncCommand } = await import('./commands/cohorts.js');
       process.exitCode = await cohortsSyncCommand(
         opts,
         { out: process.stdout, err: process.stderr },

@@ -1,10 +1,6 @@
 /** `segment-mixpanel cohorts sync`: the shared start, then the Query API puller. */
-import {
-  CohortStartupError,
-  prepare,
-  type CohortServiceConfig,
-  type CohortServiceOptions,
-} from './cohort-service.js';
+import { prepare, type CohortServiceConfig, type CohortServiceOptions } from './cohort-service.js';
+import { CohortStartupError } from './errors.js';
 import { CohortPuller, type CohortResult } from './query/cohort-puller.js';
 import { QueryBudget } from './query/query-budget.js';
 import { createQueryClient } from './query/query-client.js';

@@ -1,12 +1,8 @@
 /** `segment-mixpanel cohorts serve`: the shared start, then the webhook receiver. */
 import type { Metrics } from '../metrics/registry.js';
 import type { CohortSync } from './cohort-sync.js';
-import {
-  CohortStartupError,
-  prepare,
-  type CohortServiceConfig,
-  type CohortServiceOptions,
-} from './cohort-service.js';
+import { prepare, type CohortServiceConfig, type CohortServiceOptions } from './cohort-service.js';
+import { CohortStartupError } from './errors.js';
 import { WebhookHandler } from './webhook/webhook-handler.js';
 import { startWebhookServer, type WebhookServer } from './webhook/webhook-server.js';
 

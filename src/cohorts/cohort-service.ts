@@ -26,6 +26,7 @@ import type { CohortLog } from './cohort-log.js';
 import { CohortSync } from './cohort-sync.js';
 import { createKafkaCohortLog, type KafkaCohortLog } from './kafka-cohort-log.js';
 import { loadCohortState } from './state-loader.js';
+import { CohortStartupError } from './errors.js';
 import { checkCohortTopics, createCohortTopics } from './topics.js';
 
 export type CohortServiceConfig = Pick<Config, 'kafka' | 'cohorts' | 'metrics' | 'log'>;
@@ -44,11 +45,6 @@ export interface CohortServiceOptions {
 
 /** Whether to serve /metrics: a one-time sync ends before anything could scrape it. */
 export type OpsWanted = { readonly ops: boolean };
-
-/** A problem starting that the user must fix: said in one line. */
-export class CohortStartupError extends Error {
-  override name = 'CohortStartupError';
-}
 
 export interface Prepared {
   readonly kafka: Kafka;

@@ -6,13 +6,10 @@
  */
 import kafkajs, { type Kafka } from 'kafkajs';
 import type { CohortsConfig } from '../config/schema.js';
+import { CohortTopicError } from './errors.js';
 
 // kafkajs is CommonJS: only some of its exports are visible to a named ESM import.
 const { ConfigResourceTypes } = kafkajs;
-
-export class CohortTopicError extends Error {
-  override name = 'CohortTopicError';
-}
 
 type Topics = Pick<CohortsConfig, 'topic' | 'stateTopic'>;
 

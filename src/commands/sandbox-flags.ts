@@ -5,16 +5,17 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { z } from 'zod';
+// Straight from the settings modules, not the sandbox's index: declaring the flags must not load
+// the sandbox's server (every command's help builds them).
+import type { FaultSpecInput } from '../sandbox/faults.js';
+import { SANDBOX_SETTING_KEYS, type SandboxSettingKey } from '../sandbox/setting-keys.js';
 import {
-  SANDBOX_SETTING_KEYS,
   SETTING_GROUPS,
   sandboxCommandSchema,
   sandboxSettingsSchema,
-  type FaultSpecInput,
   type SandboxCommandSettings,
-  type SandboxSettingKey,
   type SandboxSettings,
-} from '../sandbox/index.js';
+} from '../sandbox/settings.js';
 
 /** The command's flags as commander parses them: one typed value per flag attribute. */
 export type SandboxFlags = Readonly<Record<string, unknown>>;

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { TopicNotFoundError } from './errors.js';
 import { parseDeadLetter, type StoredDeadLetter } from './stored-letter.js';
 
 export interface PartitionRange {
@@ -39,10 +40,6 @@ export interface ScanResult {
   readonly scanned: number;
   /** True when stopped by the signal before the end offsets. */
   readonly aborted: boolean;
-}
-
-export class TopicNotFoundError extends Error {
-  override name = 'TopicNotFoundError';
 }
 
 export async function measureTopic(kafka: Kafka, topic: string): Promise<PartitionRange[]> {

@@ -11,6 +11,7 @@
  */
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { Clock } from '../clock.js';
+import { ReplayRefused } from './errors.js';
 import { isEmptyFilter, matchesFilter, type DeadLetterFilter } from './filter.js';
 import { measureTopic, scanDeadLetters } from './reader.js';
 import { replayHeaders, type StoredDeadLetter } from './stored-letter.js';
@@ -70,10 +71,6 @@ export interface ReplaySummary {
   readonly limitReached: boolean;
   /** Stopped by the signal before the end of the topic. */
   readonly interrupted: boolean;
-}
-
-export class ReplayRefused extends Error {
-  override name = 'ReplayRefused';
 }
 
 const MAX_SEND_BATCH = 500;

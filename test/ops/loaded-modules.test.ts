@@ -1,7 +1,9 @@
 /**
  * What a process holds in memory starts with what it loads. A running processor keeps every
  * module it imported for its whole life, in the main thread and again in each transform worker,
- * so code only some deployments need is loaded when it is first used:
+ * so code only some deployments or other commands need is loaded when it is first used:
+ * - the command line loads a command's code when that command runs (the sandbox, cohort sync and
+ *   the dead-letter tools are not part of `run`);
  * - a transform worker does not load the configuration schema (zod), and Segment's FQL libraries
  *   are loaded only when a subscription's trigger is compiled.
  * Checked on real processes: every module they load is recorded (test/support/module-log).
@@ -56,5 +58,25 @@ describe('modules loaded', () => {
        if (!compileTrigger('type = "track"').ok) process.exit(3);`,
     );
     for (const name of FQL) expect(packages(files)).toContain(name);
+  });
+
+  it('the command line loads only the code of the command that runs', () => {
+    const files = loadedBy(`await import('./src/cli.ts');`);
+    expect(files).toContain('src/cli.ts');
+    const otherCommands = files.filter((f) =>
+      /^src\/(sandbox\/server|cohorts\/cohort-service|commands\/(run|sandbox|cohorts|dlq|produce|topics|transform|mappings-\w+|check-config))\.ts$/.test(
+        f,
+      ),
+    );
+    expect(otherCommands).toEqual([]);
+    // `run` with a config file that does not exist: its command's code loads, then refuses (exit 2).
+    const run = loadedBy(
+      `const { runCli } = await import('./src/cli.ts');
+       await runCli(['run', '-c', 'no-such-config.yaml']);`,
+      2,
+    );
+    expect(run).toContain('src/commands/run.ts');
+    expect(run).not.toContain('src/sandbox/server.ts');
+    expect(run).not.toContain('src/cohorts/cohort-service.ts');
   });
 });
