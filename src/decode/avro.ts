@@ -19,11 +19,12 @@
  * Avro has no free-form object type, so Segment's `properties`, `traits`, `context` and
  * `integrations` commonly travel as JSON strings: such strings holding a JSON object are parsed.
  */
-import avsc from 'avsc';
+import type Avsc from 'avsc';
 import type { Clock } from '../clock.js';
 import type { InputConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Rejection } from '../vocabulary.js';
+import { avsc } from './avsc.js';
 import { createRegistryClient } from './registry-client.js';
 import { lookupSchema } from './schema-lookup.js';
 
@@ -60,13 +61,13 @@ export function isConfluentWireFormat(bytes: Uint8Array): boolean {
 }
 
 /** What a schema id resolved to: its writer schema, a rejection, or a fatal refusal. */
-type Resolved = avsc.Type | Rejection | { readonly fatal: string };
+type Resolved = Avsc.Type | Rejection | { readonly fatal: string };
 
 export function createAvroDecoder(options: AvroDecoderOptions): AvroDecoder {
   const { registry, clock, logger } = options;
   const client = createRegistryClient(registry, clock);
   /** Per schema id, immutable: its writer schema, or why it cannot be used. */
-  const known = new Map<number, avsc.Type | Rejection>();
+  const known = new Map<number, Avsc.Type | Rejection>();
   /** One lookup per id at a time; later messages of the id wait for it. */
   const lookups = new Map<number, Promise<Resolved>>();
 
@@ -107,7 +108,7 @@ export function createAvroDecoder(options: AvroDecoderOptions): AvroDecoder {
 
   function outcome(resolved: Resolved, bytes: Buffer): AvroOutcome {
     if ('fatal' in resolved) return { ok: false, fatal: resolved.fatal };
-    if (!(resolved instanceof avsc.Type)) return { ok: false, rejection: resolved };
+    if (!(resolved instanceof avsc().Type)) return { ok: false, rejection: resolved };
     try {
       return { ok: true, payload: normalise(resolved.fromBuffer(bytes.subarray(HEADER_BYTES))) };
     } catch (err) {

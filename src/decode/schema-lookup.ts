@@ -5,12 +5,13 @@
  * that cannot be used — not JSON, not valid Avro, a `schemaType` other than Avro, malformed
  * references — is `invalid`: immutable per id like the schema itself, so the caller may cache it.
  */
-import avsc from 'avsc';
+import type Avsc from 'avsc';
+import { avsc } from './avsc.js';
 import { classifyRegistryAnswer, type RegistryVerdict } from './registry-answer.js';
 import type { RegistryClient } from './registry-client.js';
 
 export type SchemaLookup =
-  | { readonly kind: 'schema'; readonly type: avsc.Type }
+  | { readonly kind: 'schema'; readonly type: Avsc.Type }
   | { readonly kind: 'invalid'; readonly problem: string }
   | Exclude<RegistryVerdict, { kind: 'found' }>
   | { readonly kind: 'aborted' };
@@ -23,7 +24,7 @@ export async function lookupSchema(
   schemaId: number,
   signal?: AbortSignal,
 ): Promise<SchemaLookup> {
-  const named: Record<string, avsc.Type> = {};
+  const named: Record<string, Avsc.Type> = {};
   const seen = new Set<string>();
 
   /** Fetches, resolves the references of, and compiles one schema into `named`. */
@@ -56,7 +57,7 @@ export async function lookupSchema(
     try {
       return {
         kind: 'schema',
-        type: avsc.Type.forSchema(parsed as avsc.Schema, { registry: named }),
+        type: avsc().Type.forSchema(parsed as Avsc.Schema, { registry: named }),
       };
     } catch (err) {
       return invalid(`not a valid Avro schema: ${(err as Error).message}`);

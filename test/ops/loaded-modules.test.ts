@@ -5,7 +5,8 @@
  * - the command line loads a command's code when that command runs (the sandbox, cohort sync and
  *   the dead-letter tools are not part of `run`);
  * - a transform worker does not load the configuration schema (zod), and Segment's FQL libraries
- *   are loaded only when a subscription's trigger is compiled.
+ *   are loaded only when a subscription's trigger is compiled;
+ * - avsc is loaded when the first Avro schema is compiled.
  * Checked on real processes: every module they load is recorded (test/support/module-log).
  */
 import { spawnSync } from 'node:child_process';
@@ -78,5 +79,8 @@ describe('modules loaded', () => {
     expect(run).toContain('src/commands/run.ts');
     expect(run).not.toContain('src/sandbox/server.ts');
     expect(run).not.toContain('src/cohorts/cohort-service.ts');
+    // Avro decoding is part of `run`, its library only of deployments that read Avro.
+    expect(run).toContain('src/decode/avro.ts');
+    expect(packages(run)).not.toContain('avsc');
   });
 });
