@@ -50,7 +50,7 @@ export function compareFiles(fileA: string, fileB: string): string {
   const flatA = flatten(a.results);
   const flatB = flatten(b.results);
   const paths = [...new Set([...flatA.keys(), ...flatB.keys()])].filter(
-    (p) => !p.startsWith('endToEnd.runs['),
+    (p) => !p.startsWith('endToEnd.runs[') && !p.startsWith('memory.runs['),
   );
   const rows = paths.map((path) => {
     const x = flatA.get(path);

@@ -1,5 +1,10 @@
 /** The table of a run: every figure, with the targets the processor is held to. */
-import type { DrainFigures, EndToEndResult, Spread } from '../scenarios/end-to-end.js';
+import type {
+  BacklogResult,
+  DrainFigures,
+  EndToEndResult,
+  Spread,
+} from '../scenarios/end-to-end.js';
 import type { LatencyResult } from '../scenarios/latency.js';
 import type { PublishOnlyResult } from '../scenarios/publish.js';
 import type { SweepResult } from '../scenarios/sweep.js';
@@ -16,7 +21,8 @@ export interface Results {
   publish?: PublishOnlyResult;
   endToEnd?: EndToEndResult;
   latency?: LatencyResult;
-  memory?: DrainFigures & { backlog: number };
+  /** Results files before the memory drains were repeated hold one drain, without `runs`. */
+  memory?: (DrainFigures & { backlog: number }) | BacklogResult;
   /** The same backlog drained again with the memory-lean settings (LEAN_MEMORY). */
   memoryLean?: DrainFigures;
   sweep?: SweepResult[];
@@ -74,15 +80,25 @@ export function report(r: Results, options: { smoke: boolean; lingerMs: number }
     });
   }
   if (r.memory) {
+    const m = r.memory;
+    const one = (n: number): Spread => ({ median: n, min: n, max: n });
+    const repeated =
+      'runs' in m && m.runs.length > 1 ? `, median of ${m.runs.length} (min–max)` : '';
     rows.push(
       {
-        measure: `peak RSS draining a ${fmt.int(r.memory.backlog)}-event backlog, defaults`,
-        value: fmt.mb(r.memory.peakRssBytes),
+        measure: `peak RSS draining a ${fmt.int(m.backlog)}-event backlog, defaults${repeated}`,
+        value: spreadText('peakRss' in m ? m.peakRss : one(m.peakRssBytes), fmt.mb),
         target: '≤ 300 MB',
-        verdict: verdict(r.memory.peakRssBytes <= MEMORY_TARGET_BYTES),
+        verdict: verdict(m.peakRssBytes <= MEMORY_TARGET_BYTES),
       },
-      info('backlog drain, defaults, events/s', fmt.int(r.memory.eventsPerSecond)),
-      info('backlog drain, defaults, CPU per event', micros(r.memory.cpuMicrosPerEvent)),
+      info(
+        'backlog drain, defaults, events/s',
+        spreadText('rate' in m ? m.rate : one(m.eventsPerSecond), fmt.int),
+      ),
+      info(
+        'backlog drain, defaults, CPU per event',
+        spreadText('cpu' in m ? m.cpu : one(m.cpuMicrosPerEvent), micros),
+      ),
     );
   }
   if (r.memoryLean) {

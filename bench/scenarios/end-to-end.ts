@@ -226,6 +226,35 @@ export function spread(values: readonly number[]): Spread {
   return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
 }
 
+/** The 1M backlog drained several times with the same settings: each figure's median, and the drains. */
+export interface BacklogResult extends DrainFigures {
+  readonly backlog: number;
+  readonly runs: readonly DrainFigures[];
+  readonly peakRss: Spread;
+  readonly rate: Spread;
+  readonly cpu: Spread;
+}
+
+export function backlogResult(runs: readonly DrainFigures[], backlog: number): BacklogResult {
+  const over = (pick: (run: DrainFigures) => number): Spread => spread(runs.map(pick));
+  const peakRss = over((r) => r.peakRssBytes);
+  const rate = over((r) => r.eventsPerSecond);
+  const cpu = over((r) => r.cpuMicrosPerEvent);
+  return {
+    events: (runs[0] as DrainFigures).events,
+    seconds: over((r) => r.seconds).median,
+    eventsPerSecond: rate.median,
+    cpuMicrosPerEvent: cpu.median,
+    sandboxCpuMicrosPerEvent: over((r) => r.sandboxCpuMicrosPerEvent ?? 0).median,
+    peakRssBytes: peakRss.median,
+    backlog,
+    runs,
+    peakRss,
+    rate,
+    cpu,
+  };
+}
+
 export async function endToEnd(
   options: Omit<ProcessorDrainOptions & FloorDrainOptions, 'sandbox'> & {
     readonly repeat: number;
