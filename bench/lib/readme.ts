@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import type { SweepResult } from '../scenarios/sweep.js';
 import { sweepChartPng } from './chart.js';
 import { REPO } from './children.js';
@@ -115,6 +116,9 @@ export async function writeReadme(sections: {
     );
     written.push('sweep');
   }
-  writeFileSync(README, text);
+  // Laid out as the repository's formatter lays it out (aligned tables), so a run's README can be
+  // committed as it is and `npm run lint` stays green.
+  const options = await resolveConfig(README);
+  writeFileSync(README, await format(text, { ...options, filepath: README }));
   return written;
 }
