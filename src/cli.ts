@@ -2,7 +2,8 @@
 /**
  * Command-line entry point: argument parsing only, one function per command. Each command's work
  * lives in src/commands/ and is loaded when that command runs, so that a long-running `run` does
- * not keep the sandbox, cohort sync or dead-letter tools resident. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+ * not keep the sandbox, cohort sync or dead-letter tools resident. Exit codes: 0 success, 1 runtime
+ * failure, 2 usage or configuration error.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

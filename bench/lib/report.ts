@@ -1,9 +1,10 @@
 /** The table of a run: every figure, with the targets the processor is held to. */
-import type {
-  BacklogResult,
-  DrainFigures,
-  EndToEndResult,
-  Spread,
+import {
+  backlogResult,
+  type BacklogResult,
+  type DrainFigures,
+  type EndToEndResult,
+  type Spread,
 } from '../scenarios/end-to-end.js';
 import type { LatencyResult } from '../scenarios/latency.js';
 import type { PublishOnlyResult } from '../scenarios/publish.js';
@@ -80,25 +81,18 @@ export function report(r: Results, options: { smoke: boolean; lingerMs: number }
     });
   }
   if (r.memory) {
-    const m = r.memory;
-    const one = (n: number): Spread => ({ median: n, min: n, max: n });
-    const repeated =
-      'runs' in m && m.runs.length > 1 ? `, median of ${m.runs.length} (min–max)` : '';
+    // An older results file holds its one drain in place of the repeated ones.
+    const m = 'runs' in r.memory ? r.memory : backlogResult([r.memory], r.memory.backlog);
+    const repeated = m.runs.length > 1 ? `, median of ${m.runs.length} (min–max)` : '';
     rows.push(
       {
         measure: `peak RSS draining a ${fmt.int(m.backlog)}-event backlog, defaults${repeated}`,
-        value: spreadText('peakRss' in m ? m.peakRss : one(m.peakRssBytes), fmt.mb),
+        value: spreadText(m.peakRss, fmt.mb),
         target: '≤ 300 MB',
         verdict: verdict(m.peakRssBytes <= MEMORY_TARGET_BYTES),
       },
-      info(
-        'backlog drain, defaults, events/s',
-        spreadText('rate' in m ? m.rate : one(m.eventsPerSecond), fmt.int),
-      ),
-      info(
-        'backlog drain, defaults, CPU per event',
-        spreadText('cpu' in m ? m.cpu : one(m.cpuMicrosPerEvent), micros),
-      ),
+      info('backlog drain, defaults, events/s', spreadText(m.rate, fmt.int)),
+      info('backlog drain, defaults, CPU per event', spreadText(m.cpu, micros)),
     );
   }
   if (r.memoryLean) {

@@ -24,9 +24,12 @@ import type { Clock } from '../clock.js';
 import type { InputConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Rejection } from '../vocabulary.js';
-import { avsc } from './avsc.js';
+import { onFirstUse } from '../first-use.js';
 import { createRegistryClient } from './registry-client.js';
 import { lookupSchema } from './schema-lookup.js';
+
+/** Loaded with the first Avro message: a deployment that reads JSON never holds it. */
+const avsc = onFirstUse<typeof Avsc>('avsc');
 
 export const CONFLUENT_MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;

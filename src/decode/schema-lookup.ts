@@ -6,9 +6,12 @@
  * references — is `invalid`: immutable per id like the schema itself, so the caller may cache it.
  */
 import type Avsc from 'avsc';
-import { avsc } from './avsc.js';
+import { onFirstUse } from '../first-use.js';
 import { classifyRegistryAnswer, type RegistryVerdict } from './registry-answer.js';
 import type { RegistryClient } from './registry-client.js';
+
+/** Loaded with the first schema compiled (see avro.ts). */
+const avsc = onFirstUse<typeof Avsc>('avsc');
 
 export type SchemaLookup =
   | { readonly kind: 'schema'; readonly type: Avsc.Type }

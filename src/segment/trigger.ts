@@ -20,22 +20,17 @@
  * never holds them in memory. (Named ESM imports of them type-check and pass under vitest, then
  * fail under plain node; test/integration/built-processor.test.ts loads the built code.)
  */
-import { createRequire } from 'node:module';
 import type DestinationSubscriptions from '@segment/destination-subscriptions';
 import type { Condition, Subscription } from '@segment/destination-subscriptions';
 import type FqlTs from '@segment/fql-ts';
+import { onFirstUse } from '../first-use.js';
 
-const require = createRequire(import.meta.url);
-let libraries: { fql: typeof DestinationSubscriptions; lexer: typeof FqlTs } | undefined;
-
-/** Segment's FQL parser, generator and evaluator, and its lexer, loaded on first use. */
-function segmentFql(): { fql: typeof DestinationSubscriptions; lexer: typeof FqlTs } {
-  libraries ??= {
-    fql: require('@segment/destination-subscriptions') as typeof DestinationSubscriptions,
-    lexer: require('@segment/fql-ts') as typeof FqlTs,
-  };
-  return libraries;
-}
+/** Segment's FQL parser, generator and evaluator. */
+const segmentFql = onFirstUse<typeof DestinationSubscriptions>(
+  '@segment/destination-subscriptions',
+);
+/** Segment's FQL lexer. */
+const fqlLexer = onFirstUse<typeof FqlTs>('@segment/fql-ts');
 
 export type CompiledTrigger =
   | { readonly ok: true; readonly text: string; matches(message: object): boolean }
@@ -54,7 +49,7 @@ export function compileTrigger(text: string): CompiledTrigger {
   if (text.trim() === '') return fail('empty trigger');
   const written = tokens(text);
   if (typeof written === 'string') return fail(`cannot read the trigger: ${written}`);
-  const { fql } = segmentFql();
+  const fql = segmentFql();
   const ast = fql.parseFql(text);
   if ('error' in ast) return fail(`not a trigger Segment understands (${SUPPORTED})`);
   if (leaves(ast) === 0) return fail('the trigger has no condition');
@@ -77,7 +72,7 @@ export function compileTrigger(text: string): CompiledTrigger {
 }
 
 function tokens(text: string): Token[] | string {
-  const lexed = segmentFql().lexer.lex(text);
+  const lexed = fqlLexer().lex(text);
   if (lexed.error) return lexed.error.message;
   return lexed.tokens.map((t) => ({ type: t.type, value: t.value }));
 }

@@ -25,6 +25,7 @@ const CORE = [
   'error-cause.ts',
   'deadline.ts',
   'spare-buffers.ts',
+  'first-use.ts',
 ];
 /** The stages, in the order data flows. */
 const STAGES = ['source', 'decode', 'transform', 'batch', 'publish', 'dead-letter', 'settle'];
